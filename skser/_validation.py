@@ -1,0 +1,24 @@
+"""Input checks shared by skser's transformers (internal)."""
+
+import numpy as np
+
+__all__ = ["check_rank", "check_finite"]
+
+
+def check_rank(X, ranks, *, name, expected):
+    """Raise a ValueError naming the expected shape if ``X.ndim`` is not in ``ranks``."""
+    if X.ndim not in ranks:
+        raise ValueError(f"{name} expects {expected}; got an array of shape {X.shape} ({X.ndim}-D)")
+    return X
+
+
+def check_finite(X, *, name):
+    """Raise a ValueError if X holds NaN or infinity, saying where."""
+    bad = ~np.isfinite(X)
+    if bad.any():
+        rows = np.unique(np.nonzero(bad.reshape(len(X), -1))[0])
+        raise ValueError(
+            f"{name}: input contains NaN or infinity in {len(rows)} clip(s), "
+            f"first at row {int(rows[0])}"
+        )
+    return X

@@ -1,0 +1,24 @@
+"""Feature transformers: waveforms (n, samples) -> features (n, bands, frames), and
+pooling / flattening / normalisation of those features."""
+
+from ._base import power_to_db_batched
+from ._frame import RMSEnergy, ZeroCrossingRate
+from ._normalise import BandStandardScaler, PerSampleStandardScaler
+from ._pooling import Flatten, FramePooling
+from ._spectral import MFCC, LogMelSpectrogram, Spectrogram
+from ._stack import FeatureStack, make_feature_stack
+
+__all__ = [
+    "BandStandardScaler",
+    "FeatureStack",
+    "Flatten",
+    "FramePooling",
+    "LogMelSpectrogram",
+    "MFCC",
+    "PerSampleStandardScaler",
+    "RMSEnergy",
+    "Spectrogram",
+    "ZeroCrossingRate",
+    "make_feature_stack",
+    "power_to_db_batched",
+]

@@ -1,0 +1,123 @@
+"""Base class of the waveform -> (clips, bands, frames) feature transformers."""
+
+import numpy as np
+from joblib import Parallel, delayed
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+__all__ = ["WaveformFeatureBase", "power_to_db_batched", "fix_frames"]
+
+
+def power_to_db_batched(S, *, ref=1.0, amin=1e-10, top_db=80.0):
+    """``librosa.power_to_db`` applied to each clip of a batch independently.
+
+    librosa's own function takes ``ref=np.max`` and ``top_db`` over the whole array, so
+    a batch would give each clip a different result than computing it alone. Here the
+    reference (``"max"`` or a number) and the ``top_db`` floor are per clip (axis 0).
+    """
+    S = np.asarray(S)
+    log_spec = 10.0 * np.log10(np.maximum(amin, S))
+    if isinstance(ref, str):
+        if ref != "max":
+            raise ValueError(f"ref must be 'max' or a positive number, got {ref!r}")
+        ref_value = S.reshape(len(S), -1).max(axis=1).reshape((-1,) + (1,) * (S.ndim - 1))
+    else:
+        ref_value = np.abs(ref)
+    log_spec -= 10.0 * np.log10(np.maximum(amin, ref_value))
+    if top_db is not None:
+        peak = log_spec.reshape(len(S), -1).max(axis=1).reshape((-1,) + (1,) * (S.ndim - 1))
+        log_spec = np.maximum(log_spec, peak - top_db)
+    return log_spec
+
+
+def fix_frames(F, n_frames, *, pad_value="min"):
+    """Pad (at the end) or trim the last axis of a feature batch to ``n_frames``.
+
+    ``pad_value="min"`` pads each clip with its own minimum (silence, for dB features);
+    a number pads with that number.
+    """
+    if n_frames is None or F.shape[-1] == n_frames:
+        return F
+    if F.shape[-1] > n_frames:
+        return F[..., :n_frames]
+    out = np.empty(F.shape[:-1] + (n_frames,), dtype=F.dtype)
+    out[..., : F.shape[-1]] = F
+    if pad_value == "min":
+        fill = F.reshape(len(F), -1).min(axis=1) if F.size else np.zeros(len(F), F.dtype)
+        out[..., F.shape[-1] :] = fill.reshape((-1,) + (1,) * (F.ndim - 1))
+    else:
+        out[..., F.shape[-1] :] = pad_value
+    return out
+
+
+class WaveformFeatureBase(TransformerMixin, BaseEstimator):
+    """Shared fit/transform of the waveform feature transformers.
+
+    Subclasses implement ``_compute(X_chunk) -> (n, bands, frames)`` and
+    ``_band_names() -> list of str``. Batches are processed in chunks of
+    ``chunk_size`` clips (bounded memory), optionally in parallel threads (``n_jobs``).
+    """
+
+    def _check_params(self):
+        """Validate hyper-parameters (subclasses extend)."""
+        for name in ("chunk_size",):
+            value = getattr(self, name)
+            if not (isinstance(value, (int, np.integer)) and value >= 1):
+                raise ValueError(
+                    f"{type(self).__name__}: {name} must be an integer >= 1, got {value!r}"
+                )
+
+    def _validate(self, X, reset):
+        name = type(self).__name__
+        shape = X.shape if hasattr(X, "shape") else np.asarray(X).shape
+        ndim = len(shape)
+        if ndim != 2:
+            hint = " Reshape your data: a single clip is X.reshape(1, -1)." if ndim == 1 else ""
+            raise ValueError(
+                f"{name} expects 2-D waveforms of shape (n_clips, n_samples), such as the "
+                f"output of AudioLoader; got shape {shape}.{hint}"
+            )
+        X = validate_data(
+            self,
+            X,
+            reset=reset,
+            dtype=[np.float32, np.float64],
+            ensure_all_finite=True,
+            ensure_min_features=1,
+        )
+        return np.asarray(X, dtype=np.float32)
+
+    def fit(self, X, y=None):
+        """Check parameters and the input; learn nothing from the data."""
+        self._check_params()
+        X = self._validate(X, reset=True)
+        self.n_bands_ = len(self._band_names())
+        self.n_frames_ = self._compute(X[:1]).shape[-1]
+        return self
+
+    def transform(self, X):
+        """Return features of shape ``(n_clips, n_bands, n_frames)``, float32."""
+        check_is_fitted(self, "n_frames_")
+        X = self._validate(X, reset=False)
+        chunks = [X[i : i + self.chunk_size] for i in range(0, len(X), self.chunk_size)]
+        if getattr(self, "n_jobs", None) in (None, 1) or len(chunks) == 1:
+            parts = [self._compute(c) for c in chunks]
+        else:
+            parts = Parallel(n_jobs=self.n_jobs, prefer="threads")(
+                delayed(self._compute)(c) for c in chunks
+            )
+        return np.concatenate(parts, axis=0).astype(np.float32, copy=False)
+
+    def get_feature_names_out(self, input_features=None):
+        """Names of the band axis (e.g. ``mel0``, ``mfcc3``, ``zcr``).
+
+        The output is 3-D; these are the names that :class:`FramePooling` and
+        :class:`Flatten` combine with statistics or frame indices.
+        """
+        check_is_fitted(self, "n_frames_")
+        return np.asarray(self._band_names(), dtype=object)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.transformer_tags.preserves_dtype = ["float32"]
+        return tags

@@ -1,0 +1,376 @@
+"""Spectral features: log-mel spectrogram, MFCC, STFT image."""
+
+import numpy as np
+
+from ._base import WaveformFeatureBase, fix_frames, power_to_db_batched
+
+__all__ = ["LogMelSpectrogram", "MFCC", "Spectrogram"]
+
+
+def _mel_power(X, est):
+    import librosa
+
+    return librosa.feature.melspectrogram(
+        y=X,
+        sr=est.sr,
+        n_fft=est.n_fft,
+        hop_length=est.hop_length,
+        win_length=est.win_length,
+        window=est.window,
+        center=est.center,
+        pad_mode=est.pad_mode,
+        power=est.power,
+        n_mels=est.n_mels,
+        fmin=est.fmin,
+        fmax=est.fmax,
+    )
+
+
+class _STFTParams:
+    def _check_stft(self):
+        name = type(self).__name__
+        for key in ("n_fft", "hop_length"):
+            v = getattr(self, key)
+            if not (isinstance(v, (int, np.integer)) and v >= 1):
+                raise ValueError(f"{name}: {key} must be a positive integer, got {v!r}")
+        if self.n_frames is not None and not (
+            isinstance(self.n_frames, (int, np.integer)) and self.n_frames >= 1
+        ):
+            raise ValueError(
+                f"{name}: n_frames must be a positive integer or None, got {self.n_frames!r}"
+            )
+
+
+class LogMelSpectrogram(_STFTParams, WaveformFeatureBase):
+    """Log-mel spectrogram of each clip, computed for a whole batch at once.
+
+    Parameters follow ``librosa.feature.melspectrogram`` and ``librosa.power_to_db``.
+    Seed S1's front end is ``LogMelSpectrogram(n_mels=128, n_fft=2048, hop_length=512,
+    n_frames=100)`` followed by :class:`PerSampleStandardScaler`.
+
+    Parameters
+    ----------
+    sr : int, default=16000
+    n_fft : int, default=2048
+    hop_length : int, default=512
+    win_length : int or None, default=None
+    window : str, default="hann"
+    center : bool, default=True
+    pad_mode : str, default="constant"
+    n_mels : int, default=128
+    fmin : float, default=0.0
+    fmax : float or None, default=None
+    power : float, default=2.0
+    to_db : bool, default=True
+        Apply ``power_to_db`` (per clip).
+    ref : "max" or float, default=1.0
+        dB reference: a number, or ``"max"`` for each clip's own maximum (librosa's
+        ``ref=np.max`` applied clip by clip).
+    top_db : float or None, default=80.0
+    n_frames : int or None, default=None
+        Pad (with the clip's minimum, i.e. silence) or trim to this many frames.
+    chunk_size : int, default=64
+        Clips per batch computation (bounds memory).
+    n_jobs : int or None, default=None
+        Parallel threads over chunks.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> X = np.random.default_rng(0).normal(size=(2, 16000)).astype("float32")
+    >>> LogMelSpectrogram(n_mels=64).fit_transform(X).shape
+    (2, 64, 32)
+    """
+
+    def __init__(
+        self,
+        *,
+        sr=16000,
+        n_fft=2048,
+        hop_length=512,
+        win_length=None,
+        window="hann",
+        center=True,
+        pad_mode="constant",
+        n_mels=128,
+        fmin=0.0,
+        fmax=None,
+        power=2.0,
+        to_db=True,
+        ref=1.0,
+        top_db=80.0,
+        n_frames=None,
+        chunk_size=64,
+        n_jobs=None,
+    ):
+        self.sr = sr
+        self.n_fft = n_fft
+        self.hop_length = hop_length
+        self.win_length = win_length
+        self.window = window
+        self.center = center
+        self.pad_mode = pad_mode
+        self.n_mels = n_mels
+        self.fmin = fmin
+        self.fmax = fmax
+        self.power = power
+        self.to_db = to_db
+        self.ref = ref
+        self.top_db = top_db
+        self.n_frames = n_frames
+        self.chunk_size = chunk_size
+        self.n_jobs = n_jobs
+
+    def _check_params(self):
+        super()._check_params()
+        self._check_stft()
+
+    def _compute(self, X):
+        S = _mel_power(X, self)
+        if self.to_db:
+            S = power_to_db_batched(S, ref=self.ref, top_db=self.top_db)
+        return fix_frames(S, self.n_frames, pad_value="min" if self.to_db else 0.0)
+
+    def _band_names(self):
+        return [f"mel{i}" for i in range(self.n_mels)]
+
+
+class MFCC(_STFTParams, WaveformFeatureBase):
+    """Mel-frequency cepstral coefficients, optionally with delta features.
+
+    Computed like ``librosa.feature.mfcc`` (mel power spectrogram, ``power_to_db``
+    with ``top_db`` per clip, DCT), with ``n_mfcc * (1 + deltas)`` output bands.
+
+    Parameters
+    ----------
+    sr : int, default=16000
+    n_mfcc : int, default=20
+    n_fft : int, default=2048
+    hop_length : int, default=512
+    win_length : int or None, default=None
+    window : str, default="hann"
+    center : bool, default=True
+    pad_mode : str, default="constant"
+    n_mels : int, default=128
+    fmin : float, default=0.0
+    fmax : float or None, default=None
+    power : float, default=2.0
+    top_db : float or None, default=80.0
+    dct_type : int, default=2
+    norm : str or None, default="ortho"
+    lifter : float, default=0.0
+    deltas : {0, 1, 2}, default=0
+        Append first (1) or first and second (2) order deltas
+        (``librosa.feature.delta``).
+    delta_width : int, default=9
+    n_frames : int or None, default=None
+        Pad (with the clip's minimum) or trim to this many frames.
+    chunk_size : int, default=64
+    n_jobs : int or None, default=None
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> X = np.random.default_rng(0).normal(size=(2, 16000)).astype("float32")
+    >>> MFCC(n_mfcc=13, deltas=2).fit_transform(X).shape
+    (2, 39, 32)
+    """
+
+    def __init__(
+        self,
+        *,
+        sr=16000,
+        n_mfcc=20,
+        n_fft=2048,
+        hop_length=512,
+        win_length=None,
+        window="hann",
+        center=True,
+        pad_mode="constant",
+        n_mels=128,
+        fmin=0.0,
+        fmax=None,
+        power=2.0,
+        top_db=80.0,
+        dct_type=2,
+        norm="ortho",
+        lifter=0.0,
+        deltas=0,
+        delta_width=9,
+        n_frames=None,
+        chunk_size=64,
+        n_jobs=None,
+    ):
+        self.sr = sr
+        self.n_mfcc = n_mfcc
+        self.n_fft = n_fft
+        self.hop_length = hop_length
+        self.win_length = win_length
+        self.window = window
+        self.center = center
+        self.pad_mode = pad_mode
+        self.n_mels = n_mels
+        self.fmin = fmin
+        self.fmax = fmax
+        self.power = power
+        self.top_db = top_db
+        self.dct_type = dct_type
+        self.norm = norm
+        self.lifter = lifter
+        self.deltas = deltas
+        self.delta_width = delta_width
+        self.n_frames = n_frames
+        self.chunk_size = chunk_size
+        self.n_jobs = n_jobs
+
+    def _check_params(self):
+        super()._check_params()
+        self._check_stft()
+        if self.deltas not in (0, 1, 2):
+            raise ValueError(f"MFCC: deltas must be 0, 1 or 2, got {self.deltas!r}")
+        if not (isinstance(self.n_mfcc, (int, np.integer)) and 1 <= self.n_mfcc <= self.n_mels):
+            raise ValueError(
+                f"MFCC: n_mfcc must be an integer in [1, n_mels={self.n_mels}], got {self.n_mfcc!r}"
+            )
+
+    def _compute(self, X):
+        import librosa
+
+        S = power_to_db_batched(_mel_power(X, self), ref=1.0, top_db=self.top_db)
+        M = librosa.feature.mfcc(
+            S=S, n_mfcc=self.n_mfcc, dct_type=self.dct_type, norm=self.norm, lifter=self.lifter
+        )
+        M = fix_frames(M, self.n_frames, pad_value="min")
+        if self.deltas:
+            if M.shape[-1] < self.delta_width:
+                raise ValueError(
+                    f"MFCC: deltas need at least delta_width={self.delta_width} frames, the "
+                    f"clips give {M.shape[-1]}; use longer clips or a smaller delta_width"
+                )
+            parts = [M] + [
+                librosa.feature.delta(M, width=self.delta_width, order=k, axis=-1)
+                for k in range(1, self.deltas + 1)
+            ]
+            M = np.concatenate(parts, axis=1)
+        return M
+
+    def _band_names(self):
+        names = [f"mfcc{i}" for i in range(self.n_mfcc)]
+        for k in range(1, self.deltas + 1):
+            names += [f"{'d' * k}mfcc{i}" for i in range(self.n_mfcc)]
+        return names
+
+
+class Spectrogram(_STFTParams, WaveformFeatureBase):
+    """STFT magnitude (dB) of each clip, optionally resized to a fixed image.
+
+    Seed S0's front end is ``Spectrogram(size=(64, 64))``: the STFT in dB resized by
+    bilinear interpolation to a 64x64 image (followed by a z-score).
+
+    Parameters
+    ----------
+    n_fft : int, default=512
+    hop_length : int, default=256
+    win_length : int or None, default=None
+    window : str, default="hann"
+    center : bool, default=True
+    pad_mode : str, default="constant"
+    power : {1, 2}, default=1
+        1 for magnitude (dB via ``amplitude_to_db``), 2 for power (``power_to_db``).
+    to_db : bool, default=True
+    ref : "max" or float, default="max"
+    top_db : float or None, default=80.0
+    size : (int, int) or None, default=(64, 64)
+        Output (frequency bins, frames) after bilinear resizing; ``None`` keeps the
+        STFT's own shape.
+    n_frames : None
+        Unused (kept for a uniform interface); use ``size``.
+    chunk_size : int, default=64
+    n_jobs : int or None, default=None
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> X = np.random.default_rng(0).normal(size=(2, 16000)).astype("float32")
+    >>> Spectrogram().fit_transform(X).shape
+    (2, 64, 64)
+    """
+
+    def __init__(
+        self,
+        *,
+        n_fft=512,
+        hop_length=256,
+        win_length=None,
+        window="hann",
+        center=True,
+        pad_mode="constant",
+        power=1.0,
+        to_db=True,
+        ref="max",
+        top_db=80.0,
+        size=(64, 64),
+        n_frames=None,
+        chunk_size=64,
+        n_jobs=None,
+    ):
+        self.n_fft = n_fft
+        self.hop_length = hop_length
+        self.win_length = win_length
+        self.window = window
+        self.center = center
+        self.pad_mode = pad_mode
+        self.power = power
+        self.to_db = to_db
+        self.ref = ref
+        self.top_db = top_db
+        self.size = size
+        self.n_frames = n_frames
+        self.chunk_size = chunk_size
+        self.n_jobs = n_jobs
+
+    def _check_params(self):
+        super()._check_params()
+        self._check_stft()
+        if self.size is not None and not (
+            len(self.size) == 2
+            and all(isinstance(s, (int, np.integer)) and s >= 1 for s in self.size)
+        ):
+            raise ValueError(
+                f"Spectrogram: size must be (height, width) positive integers or None, got {self.size!r}"
+            )
+        if self.power not in (1, 2, 1.0, 2.0):
+            raise ValueError(
+                f"Spectrogram: power must be 1 (magnitude) or 2 (power), got {self.power!r}"
+            )
+
+    def _compute(self, X):
+        import librosa
+        from scipy.ndimage import zoom
+
+        mag = np.abs(
+            librosa.stft(
+                X,
+                n_fft=self.n_fft,
+                hop_length=self.hop_length,
+                win_length=self.win_length,
+                window=self.window,
+                center=self.center,
+                pad_mode=self.pad_mode,
+            )
+        )
+        if self.to_db:
+            # librosa's amplitude_to_db(mag, ref) is power_to_db(mag**2, ref**2); with
+            # power=2, power_to_db(mag**2, ref). Both are power_to_db of mag**2.
+            ref = self.ref if isinstance(self.ref, str) else float(self.ref) ** (2.0 / self.power)
+            S = power_to_db_batched(mag**2, ref=ref, top_db=self.top_db)
+        else:
+            S = mag**self.power
+        if self.size is not None:
+            factors = (1.0, self.size[0] / S.shape[1], self.size[1] / S.shape[2])
+            S = zoom(S, factors, order=1, mode="nearest", grid_mode=True)
+        return S
+
+    def _band_names(self):
+        n = self.size[0] if self.size is not None else self.n_fft // 2 + 1
+        return [f"bin{i}" for i in range(n)]

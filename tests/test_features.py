@@ -1,0 +1,199 @@
+"""Feature transformers against direct librosa calls, shapes, names and bad input."""
+
+import librosa
+import numpy as np
+import pytest
+
+from skser.features import (
+    MFCC,
+    BandStandardScaler,
+    FeatureStack,
+    Flatten,
+    FramePooling,
+    LogMelSpectrogram,
+    PerSampleStandardScaler,
+    RMSEnergy,
+    Spectrogram,
+    ZeroCrossingRate,
+    make_feature_stack,
+)
+
+SR = 16000
+
+
+@pytest.fixture(scope="module")
+def clips():
+    """Real-looking speech: synthetic clips with very different levels plus a silent clip."""
+    from skser.datasets import make_synthetic_speech
+
+    c = make_synthetic_speech(
+        n_actors=2,
+        n_clips_per_emotion=1,
+        duration=1.0,
+        random_state=3,
+        emotions=["sad", "angry", "neutral"],
+    )
+    X = c.data.copy()
+    X[1] *= 1e-3  # ~60 dB quieter: per-clip dB reference and top_db must be per clip
+    X[-1] = 0.0  # silence
+    return X
+
+
+# Tolerances: float32 input, float64 reference -> 1e-3 dB for log features, 1e-4 relative else.
+def test_logmel_equals_librosa_per_clip(clips):
+    t = LogMelSpectrogram(n_mels=64, ref="max", chunk_size=2).fit(clips)
+    out = t.transform(clips)
+    for x, got in zip(clips, out, strict=True):
+        S = librosa.feature.melspectrogram(y=x, sr=SR, n_fft=2048, hop_length=512, n_mels=64)
+        ref = librosa.power_to_db(S, ref=np.max, top_db=80.0)
+        np.testing.assert_allclose(got, ref, atol=1e-3)
+    assert np.isfinite(out).all()
+
+
+def test_s1_front_end_exactly(clips):
+    """S1: n_mels 128, n_fft 2048, hop 512, power_to_db, 100 frames, per-sample z-score."""
+    from sklearn.pipeline import make_pipeline
+
+    pipe = make_pipeline(LogMelSpectrogram(n_frames=100), PerSampleStandardScaler())
+    out = pipe.fit_transform(clips)
+    assert out.shape == (len(clips), 128, 100)
+    for x, got in zip(clips, out, strict=True):
+        db = librosa.power_to_db(
+            librosa.feature.melspectrogram(y=x, sr=SR, n_fft=2048, hop_length=512, n_mels=128)
+        )
+        padded = np.pad(db, ((0, 0), (0, 100 - db.shape[1])), constant_values=db.min())
+        ref = (padded - padded.mean()) / (padded.std() + 1e-8)
+        np.testing.assert_allclose(got, ref, atol=1e-4)
+    assert np.isfinite(out).all()  # the silent clip stays finite
+
+
+def test_mfcc_with_deltas_equals_librosa(clips):
+    out = MFCC(n_mfcc=13, deltas=2).fit_transform(clips)
+    for x, got in zip(clips, out, strict=True):
+        m = librosa.feature.mfcc(y=x, sr=SR, n_mfcc=13, n_fft=2048, hop_length=512)
+        ref = np.concatenate(
+            [m, librosa.feature.delta(m, order=1), librosa.feature.delta(m, order=2)]
+        )
+        np.testing.assert_allclose(got, ref, atol=2e-3)
+
+
+def test_zcr_rms_and_stack_equal_librosa(clips):
+    stack = FeatureStack([("zcr", ZeroCrossingRate()), ("rms", RMSEnergy()), ("mfcc", MFCC())])
+    out = stack.fit_transform(clips)
+    assert out.shape == (len(clips), 22, 32)
+    for x, got in zip(clips, out, strict=True):
+        np.testing.assert_allclose(got[0], librosa.feature.zero_crossing_rate(x)[0], atol=1e-7)
+        np.testing.assert_allclose(got[1], librosa.feature.rms(y=x)[0], rtol=1e-4, atol=1e-9)
+    assert stack.get_feature_names_out()[:3].tolist() == ["zcr", "rms", "mfcc0"]
+    assert stack.get_params()["mfcc__n_mfcc"] == 20
+    stack.set_params(mfcc__n_mfcc=13)
+    assert stack.fit_transform(clips).shape[1] == 15
+
+
+def test_spectrogram_image_equals_librosa_then_resize(clips):
+    from scipy.ndimage import zoom
+
+    out = Spectrogram(size=(64, 64)).fit_transform(clips)
+    assert out.shape == (len(clips), 64, 64)
+    for x, got in zip(clips, out, strict=True):
+        db = librosa.amplitude_to_db(np.abs(librosa.stft(x, n_fft=512, hop_length=256)), ref=np.max)
+        ref = zoom(
+            db, (64 / db.shape[0], 64 / db.shape[1]), order=1, mode="nearest", grid_mode=True
+        )
+        np.testing.assert_allclose(got, ref, atol=1e-3)
+    raw = Spectrogram(size=None).fit_transform(clips[:1])
+    assert raw.shape == (1, 257, 63)
+
+
+def test_pooling_flatten_and_names():
+    from sklearn.pipeline import make_pipeline
+
+    X = np.random.default_rng(0).normal(size=(4, 8000)).astype(np.float32)
+    pipe = make_pipeline(
+        make_feature_stack(ZeroCrossingRate(), MFCC(n_mfcc=3)),
+        FramePooling(stats=("mean", "std", "max")),
+    )
+    out = pipe.fit_transform(X)
+    assert out.shape == (4, 12)
+    names = pipe.get_feature_names_out().tolist()
+    assert names[:4] == ["zcr_mean", "mfcc0_mean", "mfcc1_mean", "mfcc2_mean"]
+    assert names[-1] == "mfcc2_max"
+    F = pipe[0].transform(X)
+    np.testing.assert_allclose(out[:, 4:8], F.std(axis=-1), rtol=1e-6)
+    flat = make_pipeline(make_feature_stack(ZeroCrossingRate()), Flatten())
+    assert flat.fit_transform(X).shape == (4, 16)
+    assert flat.get_feature_names_out()[:2].tolist() == ["zcr_t0", "zcr_t1"]
+
+
+def test_normalisers():
+    rng = np.random.default_rng(0)
+    F = rng.normal(size=(10, 3, 20)) * np.array([1, 10, 100])[None, :, None] + 5
+    scaled = BandStandardScaler().fit(F).transform(F)
+    np.testing.assert_allclose(scaled.mean(axis=(0, 2)), 0, atol=1e-5)
+    np.testing.assert_allclose(scaled.std(axis=(0, 2)), 1, atol=1e-4)
+    # Statistics come from the training data only.
+    test = BandStandardScaler().fit(F).transform(F + 100)
+    assert test.mean() > 1
+    ps = PerSampleStandardScaler().fit_transform(np.concatenate([F, np.zeros((1, 3, 20))]))
+    np.testing.assert_allclose(ps[:10].reshape(10, -1).std(axis=1), 1, atol=1e-4)
+    assert np.array_equal(ps[10], np.zeros((3, 20)))  # a constant clip is finite (zeros)
+
+
+def test_chunking_and_threads_do_not_change_results(clips):
+    a = LogMelSpectrogram(chunk_size=1).fit_transform(clips)
+    b = LogMelSpectrogram(chunk_size=64).fit_transform(clips)
+    c = LogMelSpectrogram(chunk_size=2, n_jobs=2).fit_transform(clips)
+    np.testing.assert_allclose(a, b, atol=1e-4)  # float32 BLAS blocking only (measured 8e-6 dB)
+    np.testing.assert_array_equal(c, LogMelSpectrogram(chunk_size=2).fit_transform(clips))
+
+
+def test_bad_input_messages():
+    with pytest.raises(
+        ValueError,
+        match=r"expects 2-D waveforms of shape \(n_clips, n_samples\).*got shape \(2, 3, 4\)",
+    ):
+        LogMelSpectrogram().fit(np.zeros((2, 3, 4)))
+    t = MFCC().fit(np.zeros((2, 16000)))
+    with pytest.raises(ValueError, match="X has 8000 features, but MFCC is expecting 16000"):
+        t.transform(np.zeros((2, 8000)))
+    with pytest.raises(
+        ValueError,
+        match=r"FramePooling expects features of shape \(n_clips, n_bands, n_frames\); got .* \(4-D\)",
+    ):
+        FramePooling().fit(np.zeros((1, 2, 3, 4)))
+    with pytest.raises(ValueError, match="unknown stats \\['avg'\\]"):
+        FramePooling(stats=["avg"]).fit(np.zeros((2, 3, 4)))
+    fp = FramePooling().fit(np.zeros((2, 3, 4)))
+    with pytest.raises(
+        ValueError,
+        match=r"X has 5 features, but FramePooling is expecting 3 features as input \(for 3-D input the features are the bands of \(n_clips, 3, n_frames\)\)",
+    ):
+        fp.transform(np.zeros((2, 5, 4)))
+    with pytest.raises(ValueError, match="deltas must be 0, 1 or 2"):
+        MFCC(deltas=3).fit(np.zeros((2, 16000)))
+    with pytest.raises(ValueError, match="deltas need at least delta_width=9 frames"):
+        MFCC(deltas=1).fit(np.zeros((2, 1000)))
+    with pytest.raises(ValueError, match="different numbers of frames"):
+        make_feature_stack(ZeroCrossingRate(hop_length=256), RMSEnergy()).fit(np.zeros((2, 16000)))
+    with pytest.raises(ValueError, match="Input X contains NaN.\nLogMelSpectrogram"):
+        LogMelSpectrogram().fit(np.array([[np.nan] * 100]))
+    with pytest.raises(ValueError, match="Input X contains infinity"):
+        BandStandardScaler().fit(np.array([[[0.0, np.inf]]]))
+
+
+def test_clone_pickle_and_joblib_hash(clips):
+    import pickle
+
+    import joblib
+    from sklearn.base import clone
+
+    for t in (
+        LogMelSpectrogram(n_mels=32),
+        MFCC(deltas=1),
+        Spectrogram(),
+        make_feature_stack(ZeroCrossingRate(), RMSEnergy()),
+    ):
+        fitted = clone(t).fit(clips)
+        again = pickle.loads(pickle.dumps(fitted))
+        np.testing.assert_array_equal(fitted.transform(clips), again.transform(clips))
+        assert joblib.hash(clone(t)) == joblib.hash(clone(t))  # Pipeline(memory=...) cache key
