@@ -1,0 +1,87 @@
+"""The README's two commands, and .ci/run running the same test command."""
+
+import re
+import subprocess
+import sys
+
+from conftest import REPO_ROOT
+
+
+def _bash_blocks():
+    text = (REPO_ROOT / "README.md").read_text()
+    return [b.strip() for b in re.findall(r"```bash\n(.*?)```", text, flags=re.S)]
+
+
+def test_readme_has_exactly_two_commands_and_ci_runs_the_test_one():
+    blocks = _bash_blocks()
+    assert len(blocks) == 2, blocks
+    main, tests = blocks
+    assert main.startswith("python3.11 -m venv .venv") and main.endswith("skser demo")
+    assert tests.endswith("python -m pytest")
+    ci = (REPO_ROOT / ".ci" / "run").read_text().splitlines()
+    assert tests in ci  # the very same line
+
+
+def test_skser_demo_runs_and_scores_above_chance(tmp_path):
+    """The main job, small: a subprocess as a user runs it."""
+    out = tmp_path / "run"
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "skser",
+            "demo",
+            "--out",
+            str(out),
+            "--n-actors",
+            "4",
+            "--n-clips-per-emotion",
+            "3",
+            "--n-folds",
+            "2",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "speaker-independent 2-fold" in proc.stdout
+    uar = float(re.search(r"UAR\s+: ([0-9.]+) ±", proc.stdout).group(1))
+    assert uar > 0.125 + 0.1  # chance is 1/8
+    import json
+
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert abs(metrics["uar_mean"] - uar) < 5e-4 and len(metrics["per_fold"]) == 2
+    for fold in metrics["per_fold"]:
+        assert fold["test_actors"]  # each fold names its held-out actors
+
+
+def test_demo_bad_arguments_exit_2_with_one_line():
+    proc = subprocess.run(
+        [sys.executable, "-m", "skser", "demo", "--n-folds", "9", "--n-actors", "4"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 2
+    assert (
+        proc.stderr.strip()
+        == "skser demo: error: --n-folds must be between 2 and --n-actors (4), got 9"
+    )
+
+
+def test_import_is_light_and_has_no_keras():
+    code = "import sys, skser, skser.datasets, skser.features, skser.io; print('keras' in sys.modules, 'tensorflow' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.stdout.strip() == "False False", out.stderr
+
+
+def test_readme_python_snippet_runs_verbatim(tmp_path):
+    text = (REPO_ROOT / "README.md").read_text()
+    (snippet,) = re.findall(r"```python\n(.*?)```", text, flags=re.S)
+    proc = subprocess.run(
+        [sys.executable, "-c", snippet], cwd=tmp_path, capture_output=True, text=True, timeout=300
+    )
+    assert proc.returncode == 0, proc.stderr
+    uar = float(re.search(r"speaker-independent UAR ([0-9.]+) ±", proc.stdout).group(1))
+    assert 0.25 < uar < 0.95
