@@ -197,3 +197,27 @@ def test_clone_pickle_and_joblib_hash(clips):
         again = pickle.loads(pickle.dumps(fitted))
         np.testing.assert_array_equal(fitted.transform(clips), again.transform(clips))
         assert joblib.hash(clone(t)) == joblib.hash(clone(t))  # Pipeline(memory=...) cache key
+
+
+def test_pipeline_memory_caches_loading_and_features(synthetic_files, tmp_path):
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import Pipeline
+
+    from skser.io import AudioLoader
+
+    _, corpus = synthetic_files
+    X, y = corpus.filenames[:24], corpus.target[:24]
+
+    def make():
+        return Pipeline(
+            [("load", AudioLoader()), ("mfcc", MFCC(n_mfcc=8)), ("pool", FramePooling()),
+             ("clf", LogisticRegression(max_iter=500))],
+            memory=str(tmp_path / "cache"),
+        )
+
+    first = make().fit(X, y)
+    cached = sorted(p.name for p in (tmp_path / "cache" / "joblib").rglob("output.pkl"))
+    assert len(cached) == 3  # one cache entry per transformer step
+    second = make().fit(X, y)  # served from the cache: no new entries
+    assert sorted(p.name for p in (tmp_path / "cache" / "joblib").rglob("output.pkl")) == cached
+    np.testing.assert_array_equal(first.predict_proba(X), second.predict_proba(X))

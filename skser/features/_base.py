@@ -99,14 +99,18 @@ class WaveformFeatureBase(TransformerMixin, BaseEstimator):
         """Return features of shape ``(n_clips, n_bands, n_frames)``, float32."""
         check_is_fitted(self, "n_frames_")
         X = self._validate(X, reset=False)
-        chunks = [X[i : i + self.chunk_size] for i in range(0, len(X), self.chunk_size)]
-        if getattr(self, "n_jobs", None) in (None, 1) or len(chunks) == 1:
-            parts = [self._compute(c) for c in chunks]
+        out = np.empty((len(X), self.n_bands_, self.n_frames_), dtype=np.float32)
+
+        def fill(start):  # each chunk writes its own slice: no list + concatenate copy
+            out[start : start + self.chunk_size] = self._compute(X[start : start + self.chunk_size])
+
+        starts = range(0, len(X), self.chunk_size)
+        if getattr(self, "n_jobs", None) in (None, 1) or len(starts) == 1:
+            for start in starts:
+                fill(start)
         else:
-            parts = Parallel(n_jobs=self.n_jobs, prefer="threads")(
-                delayed(self._compute)(c) for c in chunks
-            )
-        return np.concatenate(parts, axis=0).astype(np.float32, copy=False)
+            Parallel(n_jobs=self.n_jobs, prefer="threads")(delayed(fill)(s) for s in starts)
+        return out
 
     def get_feature_names_out(self, input_features=None):
         """Names of the band axis (e.g. ``mel0``, ``mfcc3``, ``zcr``).

@@ -235,9 +235,11 @@ class AudioLoader(TransformerMixin, BaseEstimator):
         return waves
 
     def _stack(self, waves):
-        return np.stack([fix_length(w, self.n_samples_, crop=self.crop) for w in waves]).astype(
-            np.float32, copy=False
-        )
+        out = np.empty((len(waves), self.n_samples_), dtype=np.float32)
+        for i in range(len(waves)):
+            out[i] = fix_length(waves[i], self.n_samples_, crop=self.crop)
+            waves[i] = None  # release each decoded clip as soon as it is copied
+        return out
 
     # -- estimator API ------------------------------------------------------------
     def fit(self, X, y=None):
