@@ -210,8 +210,12 @@ def test_pipeline_memory_caches_loading_and_features(synthetic_files, tmp_path):
 
     def make():
         return Pipeline(
-            [("load", AudioLoader()), ("mfcc", MFCC(n_mfcc=8)), ("pool", FramePooling()),
-             ("clf", LogisticRegression(max_iter=500))],
+            [
+                ("load", AudioLoader()),
+                ("mfcc", MFCC(n_mfcc=8)),
+                ("pool", FramePooling()),
+                ("clf", LogisticRegression(max_iter=500)),
+            ],
             memory=str(tmp_path / "cache"),
         )
 
@@ -221,3 +225,23 @@ def test_pipeline_memory_caches_loading_and_features(synthetic_files, tmp_path):
     second = make().fit(X, y)  # served from the cache: no new entries
     assert sorted(p.name for p in (tmp_path / "cache" / "joblib").rglob("output.pkl")) == cached
     np.testing.assert_array_equal(first.predict_proba(X), second.predict_proba(X))
+
+
+def test_integer_parameters_are_checked_with_their_name():
+    X = np.zeros((2, 4000))
+    with pytest.raises(
+        ValueError, match="LogMelSpectrogram: n_fft must be a positive integer, got 0"
+    ):
+        LogMelSpectrogram(n_fft=0).fit(X)
+    with pytest.raises(
+        ValueError, match="MFCC: n_frames must be a positive integer or None, got 2.5"
+    ):
+        MFCC(n_frames=2.5).fit(X)
+    with pytest.raises(
+        ValueError, match="RMSEnergy: hop_length must be a positive integer, got -1"
+    ):
+        RMSEnergy(hop_length=-1).fit(X)
+    with pytest.raises(
+        ValueError, match="ZeroCrossingRate: chunk_size must be a positive integer, got 0"
+    ):
+        ZeroCrossingRate(chunk_size=0).fit(X)

@@ -58,14 +58,21 @@ class WaveformFeatureBase(TransformerMixin, BaseEstimator):
     ``chunk_size`` clips (bounded memory), optionally in parallel threads (``n_jobs``).
     """
 
-    def _check_params(self):
-        """Validate hyper-parameters (subclasses extend)."""
-        for name in ("chunk_size",):
+    def _check_positive_ints(self, *names, allow_none=False):
+        """Raise a ValueError naming the parameter unless each one is an integer >= 1."""
+        for name in names:
             value = getattr(self, name)
+            if allow_none and value is None:
+                continue
             if not (isinstance(value, (int, np.integer)) and value >= 1):
                 raise ValueError(
-                    f"{type(self).__name__}: {name} must be an integer >= 1, got {value!r}"
+                    f"{type(self).__name__}: {name} must be a positive integer"
+                    f"{' or None' if allow_none else ''}, got {value!r}"
                 )
+
+    def _check_params(self):
+        """Validate hyper-parameters (subclasses extend)."""
+        self._check_positive_ints("chunk_size")
 
     def _validate(self, X, reset):
         name = type(self).__name__

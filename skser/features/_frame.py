@@ -1,7 +1,5 @@
 """Frame-level time-domain features: zero-crossing rate and RMS energy."""
 
-import numpy as np
-
 from ._base import WaveformFeatureBase
 
 __all__ = ["ZeroCrossingRate", "RMSEnergy"]
@@ -19,12 +17,7 @@ class _FrameParams(WaveformFeatureBase):
 
     def _check_params(self):
         super()._check_params()
-        for key in ("frame_length", "hop_length"):
-            v = getattr(self, key)
-            if not (isinstance(v, (int, np.integer)) and v >= 1):
-                raise ValueError(
-                    f"{type(self).__name__}: {key} must be a positive integer, got {v!r}"
-                )
+        self._check_positive_ints("frame_length", "hop_length")
 
 
 class ZeroCrossingRate(_FrameParams):

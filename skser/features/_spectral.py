@@ -28,17 +28,8 @@ def _mel_power(X, est):
 
 class _STFTParams:
     def _check_stft(self):
-        name = type(self).__name__
-        for key in ("n_fft", "hop_length"):
-            v = getattr(self, key)
-            if not (isinstance(v, (int, np.integer)) and v >= 1):
-                raise ValueError(f"{name}: {key} must be a positive integer, got {v!r}")
-        if self.n_frames is not None and not (
-            isinstance(self.n_frames, (int, np.integer)) and self.n_frames >= 1
-        ):
-            raise ValueError(
-                f"{name}: n_frames must be a positive integer or None, got {self.n_frames!r}"
-            )
+        self._check_positive_ints("n_fft", "hop_length")
+        self._check_positive_ints("n_frames", allow_none=True)
 
 
 class LogMelSpectrogram(_STFTParams, WaveformFeatureBase):
