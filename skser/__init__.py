@@ -11,7 +11,7 @@ from ._version import __version__
 
 logging.getLogger(__name__).addHandler(logging.NullHandler())
 
-_SUBMODULES = ("datasets", "io", "features", "exceptions", "cli")
+_SUBMODULES = ("datasets", "io", "features", "models", "exceptions", "cli")
 
 __all__ = ["__version__", *_SUBMODULES]
 

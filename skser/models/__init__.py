@@ -1,0 +1,29 @@
+"""Keras networks for SER as scikit-learn classifiers (imports Keras/TensorFlow).
+
+Builders (pure functions returning an uncompiled ``keras.Model``):
+:func:`build_cnn2d` (S0), :func:`build_crnn` (S1), :func:`build_cnn1d` (S2/S3),
+:func:`build_mlp` (S4). Classifiers: :class:`CNNClassifier`,
+:class:`CRNNClassifier`, :class:`CNN1DClassifier`, :class:`KerasMLPClassifier` and
+:class:`KerasBuildFnClassifier` for your own build function.
+"""
+
+from ._builders import build_cnn1d, build_cnn2d, build_crnn, build_mlp
+from ._classifiers import (
+    CNN1DClassifier,
+    CNNClassifier,
+    CRNNClassifier,
+    KerasBuildFnClassifier,
+    KerasMLPClassifier,
+)
+
+__all__ = [
+    "CNN1DClassifier",
+    "CNNClassifier",
+    "CRNNClassifier",
+    "KerasBuildFnClassifier",
+    "KerasMLPClassifier",
+    "build_cnn1d",
+    "build_cnn2d",
+    "build_crnn",
+    "build_mlp",
+]
