@@ -245,3 +245,15 @@ def test_integer_parameters_are_checked_with_their_name():
         ValueError, match="ZeroCrossingRate: chunk_size must be a positive integer, got 0"
     ):
         ZeroCrossingRate(chunk_size=0).fit(X)
+
+
+def test_band_scaler_on_2d_input_equals_standard_scaler():
+    """Regression: 2-D input used to come back as a single column."""
+    from sklearn.preprocessing import StandardScaler
+
+    from skser.features import BandStandardScaler
+
+    X = np.random.default_rng(0).normal(3.0, 2.0, size=(30, 7))
+    out = BandStandardScaler().fit(X).transform(X)
+    assert out.shape == (30, 7)
+    np.testing.assert_allclose(out, StandardScaler().fit_transform(X), atol=1e-5)

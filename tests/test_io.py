@@ -124,3 +124,33 @@ def test_bad_parameters_and_inputs():
         AudioLoader().fit(pd.DataFrame({"path": ["a"], "emotion": ["sad"]}))
     with pytest.raises(ValueError, match="NaN"):
         AudioLoader().fit(np.array([[0.0, np.nan]]))
+
+
+def test_loader_memory_caches_transform_and_sees_file_changes(tmp_path, tone_writer):
+    import soundfile as sf
+
+    import skser.io._loader as loader_mod
+
+    paths = [str(tone_writer(tmp_path / f"t{i}.wav", freq=200 + 100 * i)) for i in range(3)]
+    calls = {"n": 0}
+    real = loader_mod.load_audio
+
+    def counting(*args, **kwargs):
+        calls["n"] += 1
+        return real(*args, **kwargs)
+
+    loader_mod.load_audio = counting
+    try:
+        cached = AudioLoader(memory=str(tmp_path / "cache")).fit(paths)
+        first = cached.transform(paths)
+        n_after_first = calls["n"]
+        np.testing.assert_array_equal(cached.transform(paths), first)
+        assert calls["n"] == n_after_first  # served from the cache
+        np.testing.assert_array_equal(first, AudioLoader().fit(paths).transform(paths))
+        y, sr = sf.read(paths[1])
+        sf.write(paths[1], 0.5 * y, sr)  # same name, new content
+        changed = cached.transform(paths)
+        assert calls["n"] > n_after_first
+        np.testing.assert_allclose(changed[1], 0.5 * first[1], atol=1e-4)
+    finally:
+        loader_mod.load_audio = real

@@ -4,7 +4,7 @@ pooling / flattening / normalisation of those features."""
 from ._base import power_to_db_batched
 from ._frame import RMSEnergy, ZeroCrossingRate
 from ._normalise import BandStandardScaler, PerSampleStandardScaler
-from ._pooling import Flatten, FramePooling
+from ._pooling import Flatten, FramePooling, PooledFeatures
 from ._spectral import MFCC, LogMelSpectrogram, Spectrogram
 from ._stack import FeatureStack, make_feature_stack
 
@@ -16,6 +16,7 @@ __all__ = [
     "LogMelSpectrogram",
     "MFCC",
     "PerSampleStandardScaler",
+    "PooledFeatures",
     "RMSEnergy",
     "Spectrogram",
     "ZeroCrossingRate",

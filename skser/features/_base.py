@@ -5,6 +5,8 @@ from joblib import Parallel, delayed
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from .._cache import cached_transform
+
 __all__ = ["WaveformFeatureBase", "power_to_db_batched", "fix_frames"]
 
 
@@ -106,6 +108,9 @@ class WaveformFeatureBase(TransformerMixin, BaseEstimator):
         """Return features of shape ``(n_clips, n_bands, n_frames)``, float32."""
         check_is_fitted(self, "n_frames_")
         X = self._validate(X, reset=False)
+        return cached_transform(self, self._transform, X)
+
+    def _transform(self, X):
         out = np.empty((len(X), self.n_bands_, self.n_frames_), dtype=np.float32)
 
         def fill(start):  # each chunk writes its own slice: no list + concatenate copy

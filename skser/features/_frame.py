@@ -7,13 +7,21 @@ __all__ = ["ZeroCrossingRate", "RMSEnergy"]
 
 class _FrameParams(WaveformFeatureBase):
     def __init__(
-        self, *, frame_length=2048, hop_length=512, center=True, chunk_size=64, n_jobs=None
+        self,
+        *,
+        frame_length=2048,
+        hop_length=512,
+        center=True,
+        chunk_size=64,
+        n_jobs=None,
+        memory=None,
     ):
         self.frame_length = frame_length
         self.hop_length = hop_length
         self.center = center
         self.chunk_size = chunk_size
         self.n_jobs = n_jobs
+        self.memory = memory
 
     def _check_params(self):
         super()._check_params()
@@ -30,6 +38,7 @@ class ZeroCrossingRate(_FrameParams):
     center : bool, default=True
     chunk_size : int, default=64
     n_jobs : int or None, default=None
+    memory : str, joblib.Memory or None, default=None
 
     Examples
     --------
@@ -60,6 +69,7 @@ class RMSEnergy(_FrameParams):
     center : bool, default=True
     chunk_size : int, default=64
     n_jobs : int or None, default=None
+    memory : str, joblib.Memory or None, default=None
 
     Examples
     --------

@@ -105,7 +105,7 @@ class BandStandardScaler(TransformerMixin, BaseEstimator):
         if ndim == 2:
             X = X.transpose(0, 2, 1)
         out = ((X - self.mean_[None, :, None]) / self.scale_[None, :, None]).astype(np.float32)
-        return out.transpose(0, 2, 1)[:, :, 0] if ndim == 2 else out
+        return out[:, :, 0] if ndim == 2 else out
 
     def get_feature_names_out(self, input_features=None):
         """Input names unchanged."""

@@ -8,7 +8,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from .._validation import check_rank
 
-__all__ = ["FramePooling", "Flatten", "validate_features"]
+__all__ = ["FramePooling", "Flatten", "PooledFeatures", "validate_features"]
 
 _STATS = {
     "mean": lambda F: F.mean(axis=-1),
@@ -162,3 +162,68 @@ class Flatten(_ShapeFitted):
         check_is_fitted(self, "n_bands_")
         bands = self._band_names(input_features)
         return np.asarray([f"{b}_t{t}" for b in bands for t in range(self.n_frames_)], dtype=object)
+
+
+class PooledFeatures(TransformerMixin, BaseEstimator):
+    """A frame-level feature transformer followed by statistics over its frames.
+
+    ``PooledFeatures(MFCC())`` is ``MFCC()`` then ``FramePooling()`` as ONE step:
+    imbalanced-learn's ``Pipeline`` does not accept a nested ``Pipeline`` as an
+    intermediate step, and the features step of an SER pipeline should be
+    swappable as a whole in a grid search.
+
+    Parameters
+    ----------
+    transformer : transformer
+        Waveforms ``(n, samples)`` -> features ``(n, bands, frames)``; cloned in fit.
+    stats : sequence of str, default=("mean", "std")
+        Statistics over frames (see :class:`FramePooling`).
+
+    Attributes
+    ----------
+    transformer_ : transformer
+        The fitted clone of ``transformer``.
+    pooling_ : FramePooling
+        The fitted pooling step.
+    n_features_in_ : int
+        Input columns (samples per waveform).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skser.features import MFCC
+    >>> X = np.random.default_rng(0).normal(size=(2, 16000)).astype("float32")
+    >>> PooledFeatures(MFCC(n_mfcc=13)).fit_transform(X).shape
+    (2, 26)
+    """
+
+    def __init__(self, transformer, *, stats=("mean", "std")):
+        self.transformer = transformer
+        self.stats = stats
+
+    def fit(self, X, y=None):
+        """Fit the transformer and the pooling."""
+        self.fit_transform(X, y)
+        return self
+
+    def fit_transform(self, X, y=None, **fit_params):
+        """Fit, then return the pooled features of X."""
+        from sklearn.base import clone
+
+        self.transformer_ = clone(self.transformer)
+        F = self.transformer_.fit_transform(X, y)
+        self.pooling_ = FramePooling(stats=self.stats)
+        out = self.pooling_.fit_transform(F)
+        self.n_features_in_ = getattr(self.transformer_, "n_features_in_", np.shape(X)[-1])
+        return out
+
+    def transform(self, X):
+        """Return ``FramePooling(stats).transform(transformer.transform(X))``."""
+        check_is_fitted(self, "pooling_")
+        return self.pooling_.transform(self.transformer_.transform(X))
+
+    def get_feature_names_out(self, input_features=None):
+        """``<band>_<stat>`` names, e.g. ``mfcc0_mean``."""
+        check_is_fitted(self, "pooling_")
+        bands = self.transformer_.get_feature_names_out()
+        return self.pooling_.get_feature_names_out(bands)

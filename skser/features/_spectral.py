@@ -64,6 +64,8 @@ class LogMelSpectrogram(_STFTParams, WaveformFeatureBase):
         Clips per batch computation (bounds memory).
     n_jobs : int or None, default=None
         Parallel threads over chunks.
+    memory : str, joblib.Memory or None, default=None
+        Cache ``transform`` outputs on disk (see :class:`~skser.io.AudioLoader`).
 
     Examples
     --------
@@ -93,6 +95,7 @@ class LogMelSpectrogram(_STFTParams, WaveformFeatureBase):
         n_frames=None,
         chunk_size=64,
         n_jobs=None,
+        memory=None,
     ):
         self.sr = sr
         self.n_fft = n_fft
@@ -111,6 +114,7 @@ class LogMelSpectrogram(_STFTParams, WaveformFeatureBase):
         self.n_frames = n_frames
         self.chunk_size = chunk_size
         self.n_jobs = n_jobs
+        self.memory = memory
 
     def _check_params(self):
         super()._check_params()
@@ -158,6 +162,7 @@ class MFCC(_STFTParams, WaveformFeatureBase):
         Pad (with the clip's minimum) or trim to this many frames.
     chunk_size : int, default=64
     n_jobs : int or None, default=None
+    memory : str, joblib.Memory or None, default=None
 
     Examples
     --------
@@ -191,6 +196,7 @@ class MFCC(_STFTParams, WaveformFeatureBase):
         n_frames=None,
         chunk_size=64,
         n_jobs=None,
+        memory=None,
     ):
         self.sr = sr
         self.n_mfcc = n_mfcc
@@ -213,6 +219,7 @@ class MFCC(_STFTParams, WaveformFeatureBase):
         self.n_frames = n_frames
         self.chunk_size = chunk_size
         self.n_jobs = n_jobs
+        self.memory = memory
 
     def _check_params(self):
         super()._check_params()
@@ -278,6 +285,7 @@ class Spectrogram(_STFTParams, WaveformFeatureBase):
         Unused (kept for a uniform interface); use ``size``.
     chunk_size : int, default=64
     n_jobs : int or None, default=None
+    memory : str, joblib.Memory or None, default=None
 
     Examples
     --------
@@ -304,6 +312,7 @@ class Spectrogram(_STFTParams, WaveformFeatureBase):
         n_frames=None,
         chunk_size=64,
         n_jobs=None,
+        memory=None,
     ):
         self.n_fft = n_fft
         self.hop_length = hop_length
@@ -319,6 +328,7 @@ class Spectrogram(_STFTParams, WaveformFeatureBase):
         self.n_frames = n_frames
         self.chunk_size = chunk_size
         self.n_jobs = n_jobs
+        self.memory = memory
 
     def _check_params(self):
         super()._check_params()

@@ -9,6 +9,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils import check_array
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from .._cache import cached_transform, fitted_attributes
 from .._validation import check_finite
 from ..exceptions import AudioLoadError
 from ._audio import AudioFileError, _resample, load_audio
@@ -121,6 +122,10 @@ class AudioLoader(TransformerMixin, BaseEstimator):
         Ignored for file paths, whose rate is read from the file.
     n_jobs : int or None, default=None
         Parallel decoding jobs (joblib semantics; ``-1`` uses all cores).
+    memory : str, joblib.Memory or None, default=None
+        Cache decoded waveforms on disk (both ``fit_transform`` and ``transform``),
+        keyed on the parameters, the input and each file's size and modification
+        time: a grid search then decodes every fold once, not once per candidate.
     verbose : bool or int, default=False
         Show a progress bar while decoding.
 
@@ -150,6 +155,7 @@ class AudioLoader(TransformerMixin, BaseEstimator):
         crop="center",
         input_sr=None,
         n_jobs=None,
+        memory=None,
         verbose=False,
     ):
         self.sr = sr
@@ -159,6 +165,7 @@ class AudioLoader(TransformerMixin, BaseEstimator):
         self.crop = crop
         self.input_sr = input_sr
         self.n_jobs = n_jobs
+        self.memory = memory
         self.verbose = verbose
 
     def _check_params(self):
@@ -250,18 +257,24 @@ class AudioLoader(TransformerMixin, BaseEstimator):
     def fit_transform(self, X, y=None, **fit_params):
         """Fit and return the fixed-length waveforms, decoding every file once."""
         self._check_params()
+        fitted, out = cached_transform(self, self._fit_transform, X, fitting=True)
+        vars(self).update(fitted)
+        return out
+
+    def _fit_transform(self, X):
         waves = self._waveforms(X, reset=True)
         if self.duration is None:
             self.n_samples_ = int(max(len(w) for w in waves))
         else:
             self.n_samples_ = int(round(float(self.duration) * self.sr))
         logger.debug("AudioLoader: %d clips -> %d samples each", len(waves), self.n_samples_)
-        return self._stack(waves)
+        out = self._stack(waves)
+        return fitted_attributes(self), out
 
     def transform(self, X):
         """Load and return ``(n_clips, n_samples_)`` float32 waveforms."""
         check_is_fitted(self, "n_samples_")
-        return self._stack(self._waveforms(X, reset=False))
+        return cached_transform(self, lambda X: self._stack(self._waveforms(X, reset=False)), X)
 
     def get_feature_names_out(self, input_features=None):
         """Names of the output columns: ``sample0``, ``sample1``, ..."""
