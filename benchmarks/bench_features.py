@@ -39,7 +39,9 @@ def skser_batched(paths, sr, n_samples, n_jobs):
     from skser.features import LogMelSpectrogram
     from skser.io import AudioLoader
 
-    waves = AudioLoader(sr=sr, duration=n_samples / sr, crop="start", n_jobs=n_jobs).fit_transform(paths)
+    waves = AudioLoader(sr=sr, duration=n_samples / sr, crop="start", n_jobs=n_jobs).fit_transform(
+        paths
+    )
     return LogMelSpectrogram(sr=sr, n_jobs=n_jobs, **PARAMS).fit_transform(waves)
 
 
@@ -55,7 +57,9 @@ def measure(fn, *args):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--data", type=Path, default=Path(os.environ.get("SKSER_RAVDESS_DIR", DEFAULT_DATA)))
+    ap.add_argument(
+        "--data", type=Path, default=Path(os.environ.get("SKSER_RAVDESS_DIR", DEFAULT_DATA))
+    )
     ap.add_argument("--limit", type=int, default=None, help="use only the first N clips")
     ap.add_argument("--repeats", type=int, default=2)
     args = ap.parse_args()
@@ -99,9 +103,13 @@ def main():
         "output_shape": list(outputs["loop"].shape),
         "repeats": args.repeats,
         "cpu_count": os.cpu_count(),
-        "versions": {"skser": skser.__version__, "librosa": librosa.__version__,
-                     "numpy": np.__version__, "sklearn": sklearn.__version__,
-                     "python": platform.python_version()},
+        "versions": {
+            "skser": skser.__version__,
+            "librosa": librosa.__version__,
+            "numpy": np.__version__,
+            "sklearn": sklearn.__version__,
+            "python": platform.python_version(),
+        },
         "command": " ".join([Path(sys.executable).name] + sys.argv),
     }
     print(json.dumps(report, indent=2))

@@ -11,7 +11,19 @@ from ._version import __version__
 
 logging.getLogger(__name__).addHandler(logging.NullHandler())
 
-_SUBMODULES = ("datasets", "io", "features", "models", "exceptions", "cli")
+_SUBMODULES = (
+    "datasets",
+    "io",
+    "features",
+    "augment",
+    "models",
+    "pipeline",
+    "model_selection",
+    "metrics",
+    "plotting",
+    "exceptions",
+    "cli",
+)
 
 __all__ = ["__version__", *_SUBMODULES]
 

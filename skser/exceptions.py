@@ -11,6 +11,7 @@ __all__ = [
     "AudioLoadError",
     "ChecksumError",
     "UnsafeArchiveError",
+    "LeakageError",
     "CorpusWarning",
 ]
 
@@ -43,6 +44,10 @@ class ChecksumError(SkserError, OSError):
 
 class UnsafeArchiveError(SkserError, ValueError):
     """An archive contains a member that would be written outside its target folder."""
+
+
+class LeakageError(SkserError, ValueError):
+    """An evaluation would put the same speaker (group) in training and test data."""
 
 
 class CorpusWarning(UserWarning):

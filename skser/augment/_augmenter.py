@@ -1,0 +1,284 @@
+"""AudioAugmenter: an imbalanced-learn sampler that adds augmented copies of waveforms."""
+
+import logging
+import numbers
+
+import numpy as np
+from imblearn.base import SamplerMixin
+from joblib import Parallel, delayed
+from sklearn.base import BaseEstimator
+from sklearn.utils import check_random_state
+from sklearn.utils.validation import check_consistent_length, column_or_1d, validate_data
+
+from ._effects import add_noise, fit_to_length, shift_in_time, stretch_and_shift_pitch
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["AudioAugmenter"]
+
+_EFFECTS = ("noise", "stretch", "pitch", "shift")
+
+
+class AudioAugmenter(SamplerMixin, BaseEstimator):
+    """Add ``n_augment`` randomly augmented copies of every training waveform.
+
+    An imbalanced-learn sampler: inside an ``imblearn.pipeline.Pipeline`` it runs only
+    in ``fit`` (on the training part of each fold), never in ``predict``, so augmented
+    copies of a clip can never be scored as test data. Put it after the
+    :class:`~skser.io.AudioLoader` step (it works on fixed-length 2-D waveforms) and
+    after any oversampler, so that duplicated clips become distinct copies.
+
+    Each copy applies each effect independently with its probability; a copy that
+    draws no effect gets one enabled effect chosen at random, so no copy is an exact
+    duplicate. Effects run in the order time stretch and pitch shift (one phase-vocoder
+    pass when both are drawn), time shift, then noise; the copy keeps the clip's length.
+
+    Parameters
+    ----------
+    n_augment : int, default=1
+        Augmented copies per clip (0 returns the input unchanged).
+    sr : int, default=16000
+        Sample rate of the waveforms.
+    noise_snr : (float, float), default=(10.0, 30.0)
+        Range of the signal-to-noise ratio (dB) of added white noise.
+    p_noise : float, default=0.5
+        Probability of adding noise to a copy.
+    stretch_rate : (float, float), default=(0.85, 1.15)
+        Range of the time-stretch speed factor (> 1 is faster).
+    p_stretch : float, default=0.5
+        Probability of stretching a copy.
+    pitch_steps : (float, float), default=(-2.0, 2.0)
+        Range of the pitch shift in semitones.
+    p_pitch : float, default=0.5
+        Probability of shifting the pitch of a copy.
+    max_shift : float, default=0.2
+        Largest time shift in seconds (either direction; the gap is zero-filled).
+    p_shift : float, default=0.5
+        Probability of shifting a copy in time.
+    keep_original : bool, default=True
+        Return the original clips before their copies.
+    n_fft : int, default=512
+        Phase-vocoder frame length for stretch and pitch shift.
+    random_state : int, RandomState or None, default=None
+        Seed of every random draw: the same seed gives the same copies regardless of
+        ``n_jobs``.
+    n_jobs : int or None, default=None
+        Parallel threads.
+    verbose : bool, default=False
+        Show a progress bar.
+
+    Attributes
+    ----------
+    n_features_in_ : int
+        Samples per waveform.
+    augmentations_ : pandas.DataFrame
+        One row per copy made in the last ``fit_resample``: ``source`` (row of the
+        input), ``noise_snr``, ``stretch_rate``, ``pitch_steps``, ``shift_samples``
+        (NaN/0 where an effect was not applied).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> X = np.random.default_rng(0).normal(size=(4, 16000)).astype("float32")
+    >>> y = np.array(["sad", "sad", "angry", "angry"])
+    >>> Xa, ya = AudioAugmenter(n_augment=2, random_state=0).fit_resample(X, y)
+    >>> Xa.shape, list(ya[:6])
+    ((12, 16000), ['sad', 'sad', 'angry', 'angry', 'sad', 'sad'])
+    """
+
+    _sampling_type = "bypass"
+
+    def __init__(
+        self,
+        *,
+        n_augment=1,
+        sr=16000,
+        noise_snr=(10.0, 30.0),
+        p_noise=0.5,
+        stretch_rate=(0.85, 1.15),
+        p_stretch=0.5,
+        pitch_steps=(-2.0, 2.0),
+        p_pitch=0.5,
+        max_shift=0.2,
+        p_shift=0.5,
+        keep_original=True,
+        n_fft=512,
+        random_state=None,
+        n_jobs=None,
+        verbose=False,
+    ):
+        self.n_augment = n_augment
+        self.sr = sr
+        self.noise_snr = noise_snr
+        self.p_noise = p_noise
+        self.stretch_rate = stretch_rate
+        self.p_stretch = p_stretch
+        self.pitch_steps = pitch_steps
+        self.p_pitch = p_pitch
+        self.max_shift = max_shift
+        self.p_shift = p_shift
+        self.keep_original = keep_original
+        self.n_fft = n_fft
+        self.random_state = random_state
+        self.n_jobs = n_jobs
+        self.verbose = verbose
+
+    # ------------------------------------------------------------------ checks
+    def _check_params(self):
+        def fail(name, what):
+            raise ValueError(f"AudioAugmenter: {name} must be {what}, got {getattr(self, name)!r}")
+
+        for name, minimum in (("n_augment", 0), ("sr", 1), ("n_fft", 16)):
+            v = getattr(self, name)
+            if not (isinstance(v, numbers.Integral) and not isinstance(v, bool)) or v < minimum:
+                fail(name, f"an integer >= {minimum}")
+        for name in ("p_noise", "p_stretch", "p_pitch", "p_shift"):
+            v = getattr(self, name)
+            if not isinstance(v, numbers.Real) or not 0.0 <= v <= 1.0:
+                fail(name, "a probability in [0, 1]")
+        for name, positive in (
+            ("noise_snr", False),
+            ("stretch_rate", True),
+            ("pitch_steps", False),
+        ):
+            v = getattr(self, name)
+            try:
+                lo, hi = (float(x) for x in v)
+            except (TypeError, ValueError):
+                fail(name, "a (low, high) pair of numbers")
+            if lo > hi or (positive and lo <= 0):
+                fail(
+                    name,
+                    "a (low, high) pair with low <= high" + (" and low > 0" if positive else ""),
+                )
+        if not isinstance(self.max_shift, numbers.Real) or self.max_shift < 0:
+            fail("max_shift", "a number of seconds >= 0")
+
+    def _enabled(self):
+        return np.array([self.p_noise > 0, self.p_stretch > 0, self.p_pitch > 0, self.p_shift > 0])
+
+    # ------------------------------------------------------------------ plan
+    def _plan(self, n_clips, n_samples, rng):
+        """Draw every random choice up front (reproducible whatever n_jobs is)."""
+        m = n_clips * self.n_augment
+        source = np.tile(np.arange(n_clips), self.n_augment)
+        probs = np.array([self.p_noise, self.p_stretch, self.p_pitch, self.p_shift])
+        apply = rng.random_sample((m, 4)) < probs
+        enabled = np.flatnonzero(self._enabled())
+        if enabled.size:
+            none = ~apply.any(axis=1)
+            apply[np.flatnonzero(none), rng.choice(enabled, size=int(none.sum()))] = True
+        snr = rng.uniform(*self.noise_snr, size=m)
+        rate = rng.uniform(*self.stretch_rate, size=m)
+        steps = rng.uniform(*self.pitch_steps, size=m)
+        max_shift = int(round(self.max_shift * self.sr))
+        shift = rng.randint(-max_shift, max_shift + 1, size=m)
+        seeds = rng.randint(0, np.iinfo(np.int32).max, size=m)
+        return {
+            "source": source,
+            "noise_snr": np.where(apply[:, 0], snr, np.nan),
+            "stretch_rate": np.where(apply[:, 1], rate, 1.0),
+            "pitch_steps": np.where(apply[:, 2], steps, 0.0),
+            "shift_samples": np.where(apply[:, 3], shift, 0),
+            "seed": seeds,
+        }
+
+    def _augment_one(self, y, snr, rate, steps, shift, seed):
+        n = len(y)
+        out = stretch_and_shift_pitch(y, self.sr, rate=rate, n_steps=steps, n_fft=self.n_fft)
+        out = fit_to_length(out, n)
+        if shift:
+            out = shift_in_time(out, shift)
+        if not np.isnan(snr):
+            out = add_noise(out, snr, np.random.default_rng(seed))
+        return out
+
+    # ------------------------------------------------------------------ API
+    def fit(self, X, y):
+        """Check the parameters and the input (``fit_resample`` does the work).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_clips, n_samples)
+            Waveforms.
+        y : array-like of shape (n_clips,)
+            Labels.
+
+        Returns
+        -------
+        self
+        """
+        self._check_params()
+        X = validate_data(self, X, dtype=[np.float32, np.float64], ensure_all_finite=True)
+        check_consistent_length(X, column_or_1d(y))
+        return self
+
+    def fit_resample(self, X, y, **params):
+        """Return the clips (if ``keep_original``) followed by their augmented copies.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_clips, n_samples)
+            Equal-length waveforms, e.g. the output of :class:`~skser.io.AudioLoader`.
+        y : array-like of shape (n_clips,)
+            Labels; each copy keeps its clip's label.
+        **params : dict
+            Ignored (accepted for imbalanced-learn's pipeline).
+
+        Returns
+        -------
+        X_resampled : ndarray of shape (n_clips * (keep_original + n_augment), n_samples)
+        y_resampled : ndarray of shape (n_clips * (keep_original + n_augment),)
+        """
+        import pandas as pd
+
+        self._check_params()
+        if np.ndim(X) != 2:
+            raise ValueError(
+                "AudioAugmenter expects 2-D waveforms (n_clips, n_samples), e.g. the output "
+                f"of AudioLoader; got shape {np.shape(X)}"
+            )
+        X = validate_data(self, X, dtype=[np.float32, np.float64], ensure_all_finite=True)
+        y = column_or_1d(y)
+        check_consistent_length(X, y)
+        rng = check_random_state(self.random_state)
+        plan = self._plan(len(X), X.shape[1], rng)
+        self.augmentations_ = pd.DataFrame({k: v for k, v in plan.items() if k != "seed"})
+        m = len(plan["source"])
+        start = len(X) if self.keep_original else 0
+        out = np.empty((start + m, X.shape[1]), dtype=X.dtype)
+        if self.keep_original:
+            out[:start] = X
+
+        def work(i):
+            out[start + i] = self._augment_one(
+                X[plan["source"][i]],
+                plan["noise_snr"][i],
+                plan["stretch_rate"][i],
+                plan["pitch_steps"][i],
+                plan["shift_samples"][i],
+                plan["seed"][i],
+            )
+
+        indices = range(m)
+        if self.verbose:
+            from tqdm.auto import tqdm
+
+            indices = tqdm(indices, desc="augmenting", unit="copy")
+        if self.n_jobs in (None, 1):
+            for i in indices:
+                work(i)
+        else:
+            Parallel(n_jobs=self.n_jobs, prefer="threads")(delayed(work)(i) for i in indices)
+        logger.debug("AudioAugmenter: %d clips -> %d rows", len(X), len(out))
+        y_out = np.concatenate([y] * (1 if self.keep_original else 0) + [y[plan["source"]]])
+        return out, y_out
+
+    def _fit_resample(self, X, y):  # imblearn's abstract hook; fit_resample does the work
+        return self.fit_resample(X, y)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.requires_fit = False
+        tags.non_deterministic = self.random_state is None
+        return tags

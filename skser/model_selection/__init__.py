@@ -1,0 +1,16 @@
+"""Speaker-independent model selection: splitters, cross-validation, grid search."""
+
+from ._cross_validate import NOT_SPEAKER_INDEPENDENT, CVResult, cross_validate_ser
+from ._search import make_grid_search
+from ._splitters import GroupOverlapCheck, LeaveOneSpeakerOut, SpeakerKFold, check_group_overlap
+
+__all__ = [
+    "CVResult",
+    "GroupOverlapCheck",
+    "LeaveOneSpeakerOut",
+    "NOT_SPEAKER_INDEPENDENT",
+    "SpeakerKFold",
+    "check_group_overlap",
+    "cross_validate_ser",
+    "make_grid_search",
+]

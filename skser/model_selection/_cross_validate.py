@@ -1,0 +1,296 @@
+"""Speaker-independent cross-validation with per-fold results written as they finish."""
+
+import hashlib
+import json
+import logging
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from sklearn.base import clone
+from sklearn.model_selection import StratifiedKFold
+from sklearn.utils import _safe_indexing
+
+from .._atomic import atomic_write_json, atomic_write_text
+from ..metrics import scores_by_attribute, ser_report
+from ._splitters import SpeakerKFold, check_group_overlap
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["cross_validate_ser", "CVResult"]
+
+_METRICS = ("uar", "wa", "macro_f1")
+NOT_SPEAKER_INDEPENDENT = (
+    "NOT speaker-independent: the same speakers appear in training and test folds, so "
+    "these scores overestimate accuracy on new speakers"
+)
+
+
+@dataclass
+class CVResult:
+    """Result of :func:`cross_validate_ser`.
+
+    Attributes
+    ----------
+    folds : list of dict
+        Per fold: ``fold``, ``uar``, ``wa``, ``macro_f1``, ``per_class_recall``,
+        ``confusion_matrix``, ``test_groups``, ``fit_seconds``, ``predict_seconds``,
+        ``n_train``/``n_test`` and ``history`` (a Keras classifier's ``history_``).
+    summary : dict
+        ``protocol``, mean and std over folds of each metric (``uar_mean``...),
+        ``pooled`` (the report of all out-of-fold predictions together: UAR, WA,
+        per-class recall, summed confusion matrix) and ``by_attribute``.
+    predictions : pandas.DataFrame
+        One row per clip: ``index`` (row of X), ``fold``, ``group``, ``y_true``,
+        ``y_pred`` and any attributes.
+    """
+
+    folds: list
+    summary: dict
+    predictions: object = field(repr=False)
+
+    @property
+    def protocol(self):
+        """How the folds were made (says so when they are not speaker-independent)."""
+        return self.summary["protocol"]
+
+    @property
+    def labels(self):
+        """Class order of the confusion matrix."""
+        return self.summary["pooled"]["labels"]
+
+    @property
+    def confusion_matrix(self):
+        """Confusion matrix summed over folds (rows: true, columns: predicted)."""
+        return np.asarray(self.summary["pooled"]["confusion_matrix"])
+
+    def to_frame(self):
+        """Per-fold metrics as a pandas DataFrame (one row per fold)."""
+        import pandas as pd
+
+        cols = ["fold", *_METRICS, "n_train", "n_test", "fit_seconds", "predict_seconds"]
+        return pd.DataFrame([{c: f[c] for c in cols} for f in self.folds]).set_index("fold")
+
+    def __str__(self):
+        s = self.summary
+        lines = [f"protocol: {s['protocol']}"]
+        if s.get("warning"):
+            lines.append(f"WARNING: {s['warning']}")
+        lines.append(
+            f"UAR {s['uar_mean']:.3f} ± {s['uar_std']:.3f}   WA {s['wa_mean']:.3f} ± "
+            f"{s['wa_std']:.3f}   macro-F1 {s['macro_f1_mean']:.3f} ± {s['macro_f1_std']:.3f}"
+            f"   ({len(self.folds)} folds, chance UAR {s['chance_uar']:.3f})"
+        )
+        recall = s["pooled"]["per_class_recall"]
+        lines.append("recall: " + ", ".join(f"{k} {v:.2f}" for k, v in recall.items()))
+        for name, values in s.get("by_attribute", {}).items():
+            lines.append(
+                f"by {name}: "
+                + ", ".join(f"{k} UAR {v['uar']:.3f} (n={v['n_clips']})" for k, v in values.items())
+            )
+        return "\n".join(lines)
+
+
+def _as_attributes(attributes, n):
+    if attributes is None:
+        return {}
+    if hasattr(attributes, "columns"):  # DataFrame
+        attributes = {c: attributes[c].to_numpy() for c in attributes.columns}
+    out = {}
+    for name, values in dict(attributes).items():
+        values = np.asarray(values)
+        if values.shape != (n,):
+            raise ValueError(
+                f"attributes[{name!r}] must have one value per clip ({n}), got shape {values.shape}"
+            )
+        out[str(name)] = values
+    return out
+
+
+def _history(estimator):
+    final = estimator.steps[-1][1] if hasattr(estimator, "steps") else estimator
+    history = getattr(final, "history_", None)
+    return dict(history) if history else None
+
+
+def _fold_key(estimator, test):
+    """Identifies a fold's setting: the estimator's parameters and the test rows."""
+    text = repr(estimator.get_params(deep=True)) + json.dumps(np.asarray(test).tolist())
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def cross_validate_ser(
+    estimator,
+    X,
+    y,
+    groups=None,
+    *,
+    cv=5,
+    attributes=None,
+    out_dir=None,
+    resume=False,
+    speaker_independent=True,
+    random_state=None,
+    verbose=0,
+):
+    """Cross-validate an SER model the honest way: speaker-independent folds, UAR first.
+
+    Each fold fits a clone of ``estimator`` on the training rows and predicts the test
+    rows. Before fitting, every fold is checked: a speaker (group) in both parts raises
+    :class:`~skser.exceptions.LeakageError`. With ``out_dir``, each finished fold is
+    written to ``fold_XX.json`` at once (atomically), so a crash or interruption after
+    fold k keeps folds 1..k; ``resume=True`` reuses them on the next run.
+
+    Parameters
+    ----------
+    estimator : estimator
+        Typically the pipeline from :func:`~skser.pipeline.make_ser_pipeline`.
+    X : array-like of shape (n_clips,) or (n_clips, n_samples)
+        File paths or waveforms.
+    y : array-like of shape (n_clips,)
+        Emotion labels.
+    groups : array-like of shape (n_clips,) or None
+        Speaker (actor) of each clip. Required unless ``speaker_independent=False``.
+    cv : int or splitter, default=5
+        Number of :class:`SpeakerKFold` folds, or any splitter (its folds are checked).
+    attributes : DataFrame or dict of arrays, optional
+        Clip attributes to break the scores down by, e.g. ``bunch.frame[["gender"]]``.
+    out_dir : str or Path, optional
+        Folder for ``fold_XX.json``, ``summary.json`` and ``predictions.csv``.
+    resume : bool, default=False
+        Reuse fold files in ``out_dir`` whose estimator parameters and test rows match.
+    speaker_independent : bool, default=True
+        False opts into folds that ignore speakers (stratified random folds); every
+        report then says it is not speaker-independent.
+    random_state : int or None, default=None
+        Seed of the fold assignment when ``cv`` is an int.
+    verbose : int, default=0
+        Log one line per fold (logging level INFO).
+
+    Returns
+    -------
+    CVResult
+    """
+    import pandas as pd
+
+    y = np.asarray(y)
+    n = len(y)
+    if groups is None and speaker_independent:
+        raise ValueError(
+            "cross_validate_ser needs groups (the speaker/actor id of each clip) for a "
+            "speaker-independent evaluation, e.g. groups=bunch.groups. To evaluate with "
+            "speakers shared between training and test folds anyway, pass "
+            "speaker_independent=False (the report will say so)."
+        )
+    groups_arr = None if groups is None else np.asarray(groups)
+    if groups_arr is not None and len(groups_arr) != n:
+        raise ValueError(f"groups has {len(groups_arr)} values but y has {n}")
+    if len(X) != n:
+        raise ValueError(f"X has {len(X)} clips but y has {n} labels")
+    attrs = _as_attributes(attributes, n)
+
+    if isinstance(cv, int):
+        splitter = (
+            SpeakerKFold(cv, shuffle=True, random_state=random_state)
+            if speaker_independent
+            else StratifiedKFold(cv, shuffle=True, random_state=random_state)
+        )
+    else:
+        splitter = cv
+    protocol = (
+        f"speaker-independent {splitter!r}; no speaker is in both the training and the "
+        "test data of any fold (checked)"
+        if speaker_independent
+        else f"{splitter!r}, {NOT_SPEAKER_INDEPENDENT}"
+    )
+    out = Path(out_dir) if out_dir is not None else None
+    labels = [v.item() if isinstance(v, np.generic) else v for v in np.unique(y)]
+
+    folds, rows = [], []
+    splits = list(splitter.split(X, y, groups_arr))
+    for k, (train, test) in enumerate(splits, start=1):
+        if speaker_independent:
+            check_group_overlap(groups_arr, train, test, fold=k)
+        key = _fold_key(estimator, test)
+        path = out / f"fold_{k:02d}.json" if out is not None else None
+        record = None
+        if resume and path is not None and path.exists():
+            cached = json.loads(path.read_text())
+            if cached.get("key") == key:
+                record = cached
+                logger.info("fold %d/%d: reusing %s", k, len(splits), path)
+        if record is None:
+            model = clone(estimator)
+            t0 = time.perf_counter()
+            model.fit(_safe_indexing(X, train), y[train])
+            t1 = time.perf_counter()
+            y_pred = np.asarray(model.predict(_safe_indexing(X, test)))
+            t2 = time.perf_counter()
+            report = ser_report(y[test], y_pred, labels=labels)
+            record = {
+                "fold": k,
+                "key": key,
+                **{m: report[m] for m in _METRICS},
+                "per_class_recall": report["per_class_recall"],
+                "confusion_matrix": report["confusion_matrix"],
+                "labels": report["labels"],
+                "n_train": int(len(train)),
+                "n_test": int(len(test)),
+                "test_groups": (
+                    sorted(map(str, np.unique(groups_arr[test])))
+                    if groups_arr is not None
+                    else None
+                ),
+                "fit_seconds": round(t1 - t0, 3),
+                "predict_seconds": round(t2 - t1, 3),
+                "test_indices": np.asarray(test).tolist(),
+                "y_pred": [v.item() if isinstance(v, np.generic) else v for v in y_pred],
+                "history": _history(model),
+                "protocol": protocol,
+            }
+            if path is not None:
+                atomic_write_json(path, record)
+            if verbose:
+                logger.info(
+                    "fold %d/%d: UAR %.3f  WA %.3f  (fit %.1f s)",
+                    k,
+                    len(splits),
+                    record["uar"],
+                    record["wa"],
+                    record["fit_seconds"],
+                )
+        folds.append(record)
+        for i, pred in zip(record["test_indices"], record["y_pred"], strict=True):
+            row = {
+                "index": i,
+                "fold": k,
+                "y_true": y[i].item() if isinstance(y[i], np.generic) else y[i],
+                "y_pred": pred,
+            }
+            if groups_arr is not None:
+                row["group"] = str(groups_arr[i])
+            for name, values in attrs.items():
+                row[name] = values[i]
+            rows.append(row)
+
+    predictions = pd.DataFrame(rows).sort_values("index").reset_index(drop=True)
+    pooled = ser_report(predictions["y_true"], predictions["y_pred"], labels=labels)
+    summary = {"protocol": protocol, "n_folds": len(folds), "n_clips": int(len(predictions))}
+    if not speaker_independent:
+        summary["warning"] = NOT_SPEAKER_INDEPENDENT
+    for m in _METRICS:
+        values = np.array([f[m] for f in folds])
+        summary[f"{m}_mean"] = float(values.mean())
+        summary[f"{m}_std"] = float(values.std())
+        summary[f"{m}_per_fold"] = values.tolist()
+    summary["chance_uar"] = 1.0 / len(labels)
+    summary["pooled"] = pooled
+    summary["by_attribute"] = {
+        name: scores_by_attribute(predictions["y_true"], predictions["y_pred"], predictions[name])
+        for name in attrs
+    }
+    if out is not None:
+        atomic_write_json(out / "summary.json", summary)
+        atomic_write_text(out / "predictions.csv", predictions.to_csv(index=False))
+    return CVResult(folds=folds, summary=summary, predictions=predictions)

@@ -1,0 +1,339 @@
+"""make_ser_pipeline: a whole SER model as ONE imbalanced-learn Pipeline.
+
+Steps, always present and always named the same (a disabled step is
+``"passthrough"``, so a grid can switch it on)::
+
+    load -> oversample -> augment -> features -> normalise -> clf
+
+``oversample`` and ``augment`` are imbalanced-learn samplers: they run only while the
+pipeline is fitted (on the training part of each fold) and never at predict time.
+"""
+
+import numbers
+
+from sklearn.base import clone
+
+__all__ = [
+    "make_ser_pipeline",
+    "make_recipe_pipeline",
+    "FEATURE_PRESETS",
+    "MODEL_PRESETS",
+    "RECIPES",
+]
+
+#: Named feature extractors accepted by ``make_ser_pipeline(features=...)``.
+FEATURE_PRESETS = {
+    "logmel": "log-mel spectrogram, 128 mels, n_fft 2048, hop 512 -> (128, frames)",
+    "mfcc": "40 MFCCs, n_fft 2048, hop 512 -> (40, frames)",
+    "zcr_rms_mfcc": "zero-crossing rate, RMS energy and 20 MFCCs per frame -> (22, frames)",
+    "stft64": "STFT magnitude in dB resized to a 64x64 image -> (64, 64)",
+    "pooled": "mean and std over frames of 40 MFCCs + deltas, ZCR and RMS -> (164,)",
+}
+
+#: Named classifiers accepted by ``make_ser_pipeline(model=...)``.
+MODEL_PRESETS = {
+    "crnn": "CRNNClassifier (seed S1's network)",
+    "cnn": "CNNClassifier (2-D CNN, seed S0)",
+    "cnn1d": "CNN1DClassifier (1-D CNN, seeds S2/S3)",
+    "mlp": "KerasMLPClassifier (seed S4)",
+    "logreg": "scikit-learn LogisticRegression (needs 2-D features such as 'pooled')",
+    "svm": "scikit-learn SVC with an RBF kernel (needs 2-D features such as 'pooled')",
+}
+
+_TWO_D_ONLY = ("logreg", "svm")
+
+
+def _features(name, sr):
+    from .features import (
+        MFCC,
+        LogMelSpectrogram,
+        PooledFeatures,
+        RMSEnergy,
+        Spectrogram,
+        ZeroCrossingRate,
+        make_feature_stack,
+    )
+
+    if name == "logmel":
+        return LogMelSpectrogram(sr=sr, n_mels=128, n_fft=2048, hop_length=512)
+    if name == "mfcc":
+        return MFCC(sr=sr, n_mfcc=40, n_fft=2048, hop_length=512)
+    if name == "zcr_rms_mfcc":
+        return make_feature_stack(
+            ZeroCrossingRate(frame_length=2048, hop_length=512),
+            RMSEnergy(frame_length=2048, hop_length=512),
+            MFCC(sr=sr, n_mfcc=20, n_fft=2048, hop_length=512),
+        )
+    if name == "stft64":
+        return Spectrogram(size=(64, 64))
+    if name == "pooled":
+        return PooledFeatures(
+            make_feature_stack(MFCC(sr=sr, n_mfcc=40, deltas=1), ZeroCrossingRate(), RMSEnergy()),
+            stats=("mean", "std"),
+        )
+    raise ValueError(
+        f"unknown features {name!r}: use one of {sorted(FEATURE_PRESETS)} or a transformer"
+    )
+
+
+def _model(name):
+    if name in ("crnn", "cnn", "cnn1d", "mlp"):
+        from . import models
+
+        cls = {
+            "crnn": models.CRNNClassifier,
+            "cnn": models.CNNClassifier,
+            "cnn1d": models.CNN1DClassifier,
+            "mlp": models.KerasMLPClassifier,
+        }[name]
+        return cls()
+    if name == "logreg":
+        from sklearn.linear_model import LogisticRegression
+
+        return LogisticRegression(max_iter=2000)
+    if name == "svm":
+        from sklearn.svm import SVC
+
+        return SVC(kernel="rbf", C=10.0, gamma="scale")
+    raise ValueError(f"unknown model {name!r}: use one of {sorted(MODEL_PRESETS)} or an estimator")
+
+
+def _normaliser(normalise):
+    from .features import BandStandardScaler, PerSampleStandardScaler
+
+    if normalise is None or normalise == "passthrough":
+        return "passthrough"
+    if normalise == "band":
+        return BandStandardScaler()
+    if normalise == "sample":
+        return PerSampleStandardScaler()
+    if isinstance(normalise, str):
+        raise ValueError(
+            f"unknown normalise {normalise!r}: use 'band', 'sample', None or a transformer"
+        )
+    return clone(normalise)
+
+
+def _set_nested(estimator, name, value, *, only_if_none=True):
+    """Set every parameter called ``name`` (at any depth) that is still None."""
+    if not hasattr(estimator, "get_params"):
+        return
+    params = estimator.get_params(deep=True)
+    updates = {
+        key: value
+        for key in params
+        if (key == name or key.endswith("__" + name)) and (params[key] is None or not only_if_none)
+    }
+    if updates:
+        estimator.set_params(**updates)
+
+
+def make_ser_pipeline(
+    features="logmel",
+    model="crnn",
+    *,
+    oversample=True,
+    augment=None,
+    normalise="band",
+    sr=16000,
+    duration=None,
+    memory=None,
+    random_state=None,
+    n_jobs=None,
+    verbose=False,
+):
+    """One imbalanced-learn ``Pipeline`` from file paths (or waveforms) to emotions.
+
+    Parameters
+    ----------
+    features : str or transformer, default="logmel"
+        A name from :data:`FEATURE_PRESETS` (``"logmel"``, ``"mfcc"``,
+        ``"zcr_rms_mfcc"``, ``"stft64"``, ``"pooled"``) or any transformer mapping
+        waveforms ``(n, samples)`` to features (it is cloned).
+    model : str or classifier, default="crnn"
+        A name from :data:`MODEL_PRESETS` (``"crnn"``, ``"cnn"``, ``"cnn1d"``,
+        ``"mlp"``, ``"logreg"``, ``"svm"``) or any classifier (it is cloned).
+    oversample : bool or sampler, default=True
+        Random oversampling of the minority classes on the training waveforms
+        (``RandomOverSampler``), or any imbalanced-learn sampler; False disables it.
+    augment : None, True, dict or AudioAugmenter, default=None
+        Training-time augmentation: True uses :class:`~skser.augment.AudioAugmenter`
+        defaults, a dict gives its parameters.
+    normalise : {"band", "sample"}, None or transformer, default="band"
+        ``"band"``: per-band z-score learnt on the training fold
+        (:class:`~skser.features.BandStandardScaler`); ``"sample"``: per-clip z-score
+        (seed S1); None: none.
+    sr : int, default=16000
+        Sample rate everything is loaded and computed at.
+    duration : float or None, default=None
+        Clip length in seconds after padding/cropping; None learns the longest
+        training clip.
+    memory : str, joblib.Memory or None, default=None
+        Cache folder. Caches the samplers' and transformers' training outputs
+        (``Pipeline(memory=)``) AND the loader's and feature transformers'
+        ``transform`` on held-out data, so a grid search decodes each fold's audio and
+        computes each feature type once, not once per candidate.
+    random_state : int or None, default=None
+        Seed given to the oversampler, the augmenter and the classifier (where their
+        own ``random_state`` is None).
+    n_jobs : int or None, default=None
+        Threads for decoding, features and augmentation.
+    verbose : bool, default=False
+        Progress bars while decoding and augmenting.
+
+    Returns
+    -------
+    imblearn.pipeline.Pipeline
+        Steps ``load``, ``oversample``, ``augment``, ``features``, ``normalise``, ``clf``.
+
+    Examples
+    --------
+    >>> pipe = make_ser_pipeline("pooled", "logreg", random_state=0)
+    >>> [name for name, _ in pipe.steps]
+    ['load', 'oversample', 'augment', 'features', 'normalise', 'clf']
+    """
+    from imblearn.over_sampling import RandomOverSampler
+    from imblearn.pipeline import Pipeline
+
+    from .augment import AudioAugmenter
+    from .io import AudioLoader
+
+    if not (isinstance(sr, numbers.Integral) and sr > 0):
+        raise ValueError(f"make_ser_pipeline: sr must be a positive integer, got {sr!r}")
+    if isinstance(model, str) and model in _TWO_D_ONLY and isinstance(features, str):
+        if features != "pooled":
+            raise ValueError(
+                f"model={model!r} needs one feature vector per clip; features={features!r} "
+                "gives (bands, frames) per clip. Use features='pooled', or add "
+                "skser.features.FramePooling to your own features."
+            )
+    feats = _features(features, sr) if isinstance(features, str) else clone(features)
+    clf = _model(model) if isinstance(model, str) else clone(model)
+
+    if oversample is True:
+        sampler = RandomOverSampler()
+    elif oversample in (False, None, "passthrough"):
+        sampler = "passthrough"
+    else:
+        sampler = clone(oversample)
+
+    if augment in (None, False, "passthrough"):
+        augmenter = "passthrough"
+    elif augment is True:
+        augmenter = AudioAugmenter(sr=sr)
+    elif isinstance(augment, dict):
+        augmenter = AudioAugmenter(**{"sr": sr, **augment})
+    else:
+        augmenter = clone(augment)
+
+    loader = AudioLoader(sr=sr, duration=duration, verbose=verbose)
+    steps = [
+        ("load", loader),
+        ("oversample", sampler),
+        ("augment", augmenter),
+        ("features", feats),
+        ("normalise", _normaliser(normalise)),
+        ("clf", clf),
+    ]
+    for _, step in steps:
+        if step == "passthrough":
+            continue
+        if random_state is not None:
+            _set_nested(step, "random_state", random_state)
+        if n_jobs is not None:
+            _set_nested(step, "n_jobs", n_jobs)
+        if memory is not None and step is not clf:
+            _set_nested(step, "memory", memory)
+    if verbose and augmenter != "passthrough":
+        augmenter.set_params(verbose=True)
+    return Pipeline(steps, memory=memory)
+
+
+#: The five published recipes skser replaces (DESIGN.md S0-S4), as pipeline settings.
+RECIPES = {
+    "S0": {
+        "description": "STFT spectrogram resized to 64x64, z-score, 2-D CNN (Adam 1e-3, "
+        "batch 32, 30 epochs)",
+        "features": "stft64",
+        "model": "cnn",
+        "normalise": "band",
+        "oversample": False,
+    },
+    "S1": {
+        "description": "log-mel (128 mels, n_fft 2048, hop 512) padded/trimmed to 100 "
+        "frames, per-clip z-score, random oversampling of the training part, CRNN "
+        "(Adam 1e-4, batch 32, 100 epochs)",
+        "features": "logmel_100",
+        "model": "crnn",
+        "normalise": "sample",
+        "oversample": True,
+    },
+    "S2": {
+        "description": "frame-level ZCR, RMS and MFCC; noise, time-stretch, pitch-shift "
+        "and time-shift augmentation (here on training folds only); 1-D CNN with batch "
+        "norm, pooling and dropout",
+        "features": "zcr_rms_mfcc",
+        "model": "cnn1d",
+        "normalise": "band",
+        "oversample": False,
+        "augment": {"n_augment": 2},
+    },
+    "S3": {
+        "description": "40 MFCCs averaged over time, 1-D CNN with LeakyReLU, max-pooling "
+        "and dropout",
+        "features": "mfcc_mean",
+        "model": "cnn1d",
+        "normalise": "band",
+        "oversample": False,
+    },
+    "S4": {
+        "description": "pooled features (mean/std of MFCC+deltas, ZCR, RMS), Keras MLP "
+        "with one hidden layer of 300 units",
+        "features": "pooled",
+        "model": "mlp",
+        "normalise": "band",
+        "oversample": False,
+    },
+}
+
+
+def _recipe_features(name, sr):
+    from .features import MFCC, LogMelSpectrogram, PooledFeatures
+
+    if name == "logmel_100":
+        return LogMelSpectrogram(sr=sr, n_mels=128, n_fft=2048, hop_length=512, n_frames=100)
+    if name == "mfcc_mean":
+        return PooledFeatures(MFCC(sr=sr, n_mfcc=40), stats=("mean",))
+    return name
+
+
+def make_recipe_pipeline(name, *, sr=16000, random_state=None, memory=None, **overrides):
+    """The pipeline of one published recipe (``"S0"`` ... ``"S4"``, see :data:`RECIPES`).
+
+    The recipe's preprocessing and network are reproduced; its evaluation is not:
+    augmentation and oversampling now run inside training folds only, and you score
+    the pipeline with speaker-independent folds (:func:`~skser.model_selection.cross_validate_ser`).
+
+    Parameters
+    ----------
+    name : {"S0", "S1", "S2", "S3", "S4"}
+        Recipe.
+    sr : int, default=16000
+        Sample rate.
+    random_state : int or None, default=None
+        Seed (see :func:`make_ser_pipeline`).
+    memory : str, joblib.Memory or None, default=None
+        Cache folder (see :func:`make_ser_pipeline`).
+    **overrides
+        Any other :func:`make_ser_pipeline` argument, replacing the recipe's.
+
+    Returns
+    -------
+    imblearn.pipeline.Pipeline
+    """
+    if name not in RECIPES:
+        raise ValueError(f"unknown recipe {name!r}: use one of {sorted(RECIPES)}")
+    settings = {k: v for k, v in RECIPES[name].items() if k != "description"}
+    settings["features"] = _recipe_features(settings["features"], sr)
+    settings.update(overrides)
+    return make_ser_pipeline(sr=sr, random_state=random_state, memory=memory, **settings)

@@ -1,0 +1,264 @@
+"""Figures for SER work: confusion matrix, class balance, fold scores, training curves,
+waveform with spectrogram.
+
+Every function returns a ``matplotlib.figure.Figure`` built without pyplot (no global
+figure state, no backend change) and saves it when given ``path`` (written to a
+temporary name, then renamed).
+"""
+
+import os
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+__all__ = [
+    "plot_confusion_matrix",
+    "plot_class_balance",
+    "plot_fold_scores",
+    "plot_history",
+    "plot_waveform_spectrogram",
+    "save_figure",
+]
+
+
+def _figure(figsize):
+    from matplotlib.figure import Figure
+
+    return Figure(figsize=figsize, layout="constrained")
+
+
+def save_figure(fig, path, *, dpi=150):
+    """Save ``fig`` to ``path`` atomically (format from the suffix: .png, .pdf, .svg).
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+        Figure.
+    path : str or Path
+        Output file.
+    dpi : int, default=150
+        Resolution of raster formats.
+
+    Returns
+    -------
+    Path
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=path.suffix, dir=path.parent)
+    os.close(fd)
+    try:
+        fig.savefig(tmp, dpi=dpi)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def _done(fig, path):
+    if path is not None:
+        save_figure(fig, path)
+    return fig
+
+
+def plot_confusion_matrix(cm, labels, *, normalize=True, title=None, path=None):
+    """Confusion matrix, by default normalised per true class (rows sum to 1).
+
+    Parameters
+    ----------
+    cm : array-like of shape (n_classes, n_classes)
+        Counts; rows are true classes, columns predicted (e.g. ``CVResult.confusion_matrix``).
+    labels : sequence of str
+        Class names in the matrix order.
+    normalize : bool, default=True
+        Show recalls (row-normalised) instead of counts.
+    title : str, optional
+        Title.
+    path : str or Path, optional
+        Save the figure there.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    cm = np.asarray(cm, dtype=float)
+    if cm.ndim != 2 or cm.shape[0] != cm.shape[1] or cm.shape[0] != len(labels):
+        raise ValueError(
+            f"cm must be square with one row per label ({len(labels)}), got shape {cm.shape}"
+        )
+    values = cm / np.maximum(cm.sum(axis=1, keepdims=True), 1) if normalize else cm
+    n = len(labels)
+    fig = _figure((1.2 + 0.6 * n, 1.0 + 0.55 * n))
+    ax = fig.add_subplot()
+    im = ax.imshow(values, cmap="Blues", vmin=0, vmax=1 if normalize else None)
+    ax.set_xticks(range(n), labels, rotation=45, ha="right")
+    ax.set_yticks(range(n), labels)
+    ax.set_xlabel("predicted")
+    ax.set_ylabel("true")
+    peak = values.max() if values.size else 1
+    for i in range(n):
+        for j in range(n):
+            text = f"{values[i, j]:.2f}" if normalize else f"{int(values[i, j])}"
+            color = "white" if values[i, j] > 0.6 * peak else "black"
+            ax.text(j, i, text, ha="center", va="center", fontsize=8, color=color)
+    fig.colorbar(im, ax=ax, shrink=0.8)
+    ax.set_title(title or ("recall per true class" if normalize else "confusion matrix"))
+    return _done(fig, path)
+
+
+def plot_class_balance(frame, *, by=None, label="emotion", title=None, path=None):
+    """Clips per emotion, optionally stacked by a column (corpus, actor, gender...).
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        One row per clip, e.g. ``bunch.frame`` from a corpus loader.
+    by : str, optional
+        Column to split each bar by.
+    label : str, default="emotion"
+        Column of the labels.
+    title : str, optional
+        Title.
+    path : str or Path, optional
+        Save the figure there.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    for col in [label] + ([by] if by else []):
+        if col not in frame.columns:
+            raise ValueError(f"frame has no column {col!r}; columns: {list(frame.columns)}")
+    fig = _figure((7, 4))
+    ax = fig.add_subplot()
+    if by is None:
+        counts = frame[label].value_counts().sort_index()
+        ax.bar(counts.index.astype(str), counts.to_numpy(), color="tab:blue")
+    else:
+        table = frame.groupby([label, by]).size().unstack(fill_value=0).sort_index()
+        bottom = np.zeros(len(table))
+        for col in table.columns:
+            ax.bar(table.index.astype(str), table[col].to_numpy(), bottom=bottom, label=str(col))
+            bottom += table[col].to_numpy()
+        ax.legend(title=by, fontsize=7, ncols=2 if table.shape[1] > 8 else 1)
+    ax.set_ylabel("clips")
+    ax.tick_params(axis="x", rotation=45)
+    ax.set_title(title or (f"clips per {label}" + (f" and {by}" if by else "")))
+    return _done(fig, path)
+
+
+def plot_fold_scores(result, *, metrics=("uar", "wa"), title=None, path=None):
+    """Per-fold scores of a cross-validation, with the chance UAR as a line.
+
+    Parameters
+    ----------
+    result : CVResult or sequence of dict
+        :func:`~skser.model_selection.cross_validate_ser` output (or its ``folds``).
+    metrics : sequence of str, default=("uar", "wa")
+        Metrics to draw.
+    title : str, optional
+        Title.
+    path : str or Path, optional
+        Save the figure there.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    folds = getattr(result, "folds", result)
+    chance = getattr(result, "summary", {}).get("chance_uar")
+    fig = _figure((6, 3.5))
+    ax = fig.add_subplot()
+    x = np.arange(1, len(folds) + 1)
+    width = 0.8 / len(metrics)
+    for k, m in enumerate(metrics):
+        values = [f[m] for f in folds]
+        ax.bar(x + (k - (len(metrics) - 1) / 2) * width, values, width, label=m.upper())
+    if chance is not None:
+        ax.axhline(chance, color="grey", linestyle="--", label="chance UAR")
+    ax.set_xticks(x)
+    ax.set_xlabel("fold")
+    ax.set_ylim(0, 1)
+    ax.legend(fontsize=8)
+    ax.set_title(title or "scores per fold")
+    return _done(fig, path)
+
+
+def plot_history(history, *, title=None, path=None):
+    """Training curves (loss and accuracy per epoch) from a Keras classifier's ``history_``.
+
+    Parameters
+    ----------
+    history : dict or fitted classifier
+        ``{"loss": [...], "accuracy": [...], "val_loss": [...], ...}`` or an object
+        with ``history_``.
+    title : str, optional
+        Title.
+    path : str or Path, optional
+        Save the figure there.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    history = getattr(history, "history_", history)
+    if not history or "loss" not in history:
+        raise ValueError("history must have a 'loss' list (a fitted Keras classifier's history_)")
+    fig = _figure((9, 3.5))
+    for k, metric in enumerate(("loss", "accuracy")):
+        ax = fig.add_subplot(1, 2, k + 1)
+        for key, style in ((metric, "-"), (f"val_{metric}", "--")):
+            if key in history:
+                ax.plot(np.arange(1, len(history[key]) + 1), history[key], style, label=key)
+        ax.set_xlabel("epoch")
+        ax.set_ylabel(metric)
+        ax.legend(fontsize=8)
+    fig.suptitle(title or "training curves")
+    return _done(fig, path)
+
+
+def plot_waveform_spectrogram(y, sr, *, n_fft=1024, hop_length=256, title=None, path=None):
+    """A clip's waveform above its spectrogram in dB (the seeds' EDA figure).
+
+    Parameters
+    ----------
+    y : array-like of shape (n_samples,) or str
+        Waveform, or an audio file path (loaded at ``sr``).
+    sr : int
+        Sample rate.
+    n_fft, hop_length : int
+        STFT settings of the spectrogram.
+    title : str, optional
+        Title.
+    path : str or Path, optional
+        Save the figure there.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    import librosa
+
+    if isinstance(y, (str, os.PathLike)):
+        from ..io import load_audio
+
+        y, sr = load_audio(y, sr=sr)
+    y = np.asarray(y, dtype=np.float32).reshape(-1)
+    fig = _figure((8, 5))
+    ax1, ax2 = fig.add_subplot(2, 1, 1), fig.add_subplot(2, 1, 2)
+    t = np.arange(len(y)) / sr
+    ax1.plot(t, y, linewidth=0.5)
+    ax1.set_xlim(0, t[-1] if len(t) else 1)
+    ax1.set_ylabel("amplitude")
+    S = librosa.amplitude_to_db(
+        np.abs(librosa.stft(y, n_fft=n_fft, hop_length=hop_length)), ref=np.max
+    )
+    extent = (0, len(y) / sr, 0, sr / 2)
+    im = ax2.imshow(S, origin="lower", aspect="auto", extent=extent, cmap="magma")
+    ax2.set_xlabel("time (s)")
+    ax2.set_ylabel("frequency (Hz)")
+    fig.colorbar(im, ax=ax2, label="dB")
+    fig.suptitle(title or "waveform and spectrogram")
+    return _done(fig, path)
