@@ -21,6 +21,7 @@ _SUBMODULES = (
     "model_selection",
     "metrics",
     "plotting",
+    "deploy",
     "exceptions",
     "cli",
 )

@@ -42,22 +42,24 @@ def phase_vocoder(D, *, rate, hop_length, n_fft):
     ndarray of shape (n_bins, ceil(n_frames / rate)), complex
     """
     steps = np.arange(0, D.shape[-1], rate, dtype=np.float64)
-    phi_advance = hop_length * np.linspace(0, np.pi, D.shape[0])[:, None]  # 2*pi*f*hop/sr
-    padded = np.pad(D, [(0, 0), (0, 2)], mode="constant")
-    left = steps.astype(np.int64)
-    alpha = np.mod(steps, 1.0)
-    a, b = padded[:, left], padded[:, left + 1]
-    mag = (1.0 - alpha) * np.abs(a) + alpha * np.abs(b)
-    dphase = np.angle(b) - np.angle(a) - phi_advance
-    dphase -= 2.0 * np.pi * np.round(dphase / (2.0 * np.pi))
-    advance = phi_advance + dphase  # float64: the accumulated phase grows to ~1e5 rad
-    phase = np.empty_like(advance)
-    phase[:, 0] = np.angle(D[:, 0])
-    np.cumsum(advance[:, :-1], axis=1, out=phase[:, 1:])
-    phase[:, 1:] += phase[:, :1]
     real = np.finfo(D.dtype).dtype  # float32 for complex64 input
+    padded = np.pad(D, [(0, 0), (0, 2)], mode="constant")
+    magnitude = np.abs(padded)  # once per input frame, then gathered
+    angle = np.angle(padded)
+    left = steps.astype(np.int64)
+    alpha = np.mod(steps, 1.0).astype(real)
+    mag = magnitude[:, left]
+    mag += alpha * (magnitude[:, left + 1] - mag)
+    phi_advance = (hop_length * np.linspace(0, np.pi, D.shape[0])).astype(real)[:, None]
+    dphase = angle[:, left + 1] - angle[:, left] - phi_advance
+    dphase -= (2.0 * np.pi) * np.round(dphase / (2.0 * np.pi))
+    dphase += phi_advance
+    # the accumulated phase grows to ~1e5 rad: sum in float64, then wrap
+    phase = np.empty(dphase.shape, dtype=np.float64)
+    phase[:, 0] = angle[:, 0]
+    np.cumsum(dphase[:, :-1], axis=1, dtype=np.float64, out=phase[:, 1:])
+    phase[:, 1:] += phase[:, :1]
     phase = np.mod(phase, 2.0 * np.pi).astype(real)
-    mag = mag.astype(real, copy=False)
     out = np.empty(phase.shape, dtype=D.dtype)
     out.real = mag * np.cos(phase)
     out.imag = mag * np.sin(phase)

@@ -1,13 +1,48 @@
 """Entry point of the ``skser`` command."""
 
 import argparse
+import json
 import logging
 import os
 import sys
-from datetime import datetime
+import warnings
 from pathlib import Path
 
 from .._version import __version__
+
+_TRAIN_HELP = {
+    "evaluate": "cross-validate a pipeline with speaker-independent folds and write a report",
+    "train": "cross-validate, then fit on all data and save a deployable model bundle",
+    "grid": "grid-search the [grid] parameters with speaker-independent folds, then train",
+}
+
+
+def _add_experiment_flags(p):
+    p.add_argument("--config", type=Path, help="TOML config file (see docs/cli.md)")
+    p.add_argument("--corpus", help="ravdess, crema_d, tess, savee, emodb, csv or synthetic")
+    p.add_argument("--data", help="corpus folder")
+    p.add_argument("--csv", help="CSV file with columns path,label,speaker (--corpus csv)")
+    p.add_argument("--emotions", help="comma-separated emotions to keep")
+    p.add_argument("--recipe", help="start from a published recipe: S0, S1, S2, S3 or S4")
+    p.add_argument("--features", help="logmel, mfcc, zcr_rms_mfcc, stft64 or pooled")
+    p.add_argument("--model", help="crnn, cnn, cnn1d, mlp, logreg or svm")
+    p.add_argument("--epochs", type=int)
+    p.add_argument("--batch-size", type=int)
+    p.add_argument("--augment", action=argparse.BooleanOptionalAction, default=None)
+    p.add_argument("--oversample", action=argparse.BooleanOptionalAction, default=None)
+    p.add_argument("--cv", dest="cv_scheme", help="speaker_kfold, loso or random")
+    p.add_argument("--n-splits", type=int)
+    p.add_argument("--random-state", type=int)
+    p.add_argument("--out", help="parent folder of run folders (default skser_runs)")
+    p.add_argument("--name", help="run folder name (default <command>-<time>)")
+    p.add_argument("--resume", action="store_true", help="continue an interrupted run")
+    p.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="SECTION.KEY=VALUE",
+        help="set any config key, e.g. --set model.dropout=0.2 (repeatable)",
+    )
 
 
 def _build_parser():
@@ -15,65 +50,307 @@ def _build_parser():
         prog="skser", description="Speech emotion recognition, composed like scikit-learn."
     )
     parser.add_argument("--version", action="version", version=f"skser {__version__}")
-    parser.add_argument(
+    verbosity = parser.add_mutually_exclusive_group()
+    verbosity.add_argument(
         "-v", "--verbose", action="store_true", help="log progress and show tracebacks"
     )
+    verbosity.add_argument(
+        "-q", "--quiet", action="store_true", help="print only errors and results"
+    )
     sub = parser.add_subparsers(dest="command", required=True)
+
     demo = sub.add_parser(
         "demo",
         help="train and evaluate a model on the built-in synthetic corpus (no download)",
-        description="Generate a synthetic acted-emotion corpus, evaluate a pooled-MFCC model "
-        "with actor-grouped cross-validation and write the metrics to a run folder.",
+        description="Generate a synthetic acted-emotion corpus, cross-validate a log-mel CNN "
+        "with speaker-independent folds, write a run folder (metrics, report, figures, model).",
     )
-    demo.add_argument(
-        "--out", type=Path, default=None, help="run folder (default: skser_runs/demo-<time>)"
-    )
+    demo.add_argument("--out", default="skser_runs", help="parent folder of the run folder")
+    demo.add_argument("--name", default=None, help="run folder name (default demo-<time>)")
     demo.add_argument("--n-actors", type=int, default=8)
     demo.add_argument("--n-clips-per-emotion", type=int, default=6)
     demo.add_argument("--n-folds", type=int, default=4)
+    demo.add_argument("--epochs", type=int, default=20)
     demo.add_argument("--random-state", type=int, default=0)
+
+    for name, text in _TRAIN_HELP.items():
+        _add_experiment_flags(sub.add_parser(name, help=text, description=text))
+
+    pred = sub.add_parser("predict", help="predict the emotion of audio files with a saved model")
+    pred.add_argument("model", type=Path, help="model bundle (.skser) from skser train")
+    pred.add_argument("paths", nargs="+", help="audio files or folders")
+    pred.add_argument("--timeline", action="store_true", help="per-window emotions of each file")
+    pred.add_argument(
+        "--window", type=float, help="timeline window (s); default the model's clip length"
+    )
+    pred.add_argument("--hop", type=float, help="timeline hop (s); default half a window")
+    pred.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    pred.add_argument("--output", type=Path, help="write the table to this file")
+
+    info = sub.add_parser("info", help="show a model bundle's metadata (does not load the model)")
+    info.add_argument("model", type=Path)
+    info.add_argument("--json", action="store_true")
+
+    audit = sub.add_parser("audit", help="check a corpus for duplicates, silence, clipping, ...")
+    audit.add_argument("path", type=Path, help="corpus folder")
+    audit.add_argument("--corpus", default="ravdess", help="ravdess, crema_d, tess, savee or emodb")
+    audit.add_argument("--output", type=Path, help="write the issues table as CSV")
     return parser
 
 
-def _cmd_demo(args):
-    from ._demo import run_demo
+class _Echo:
+    def __init__(self, quiet):
+        self.quiet = quiet
 
-    if args.n_folds < 2 or args.n_folds > args.n_actors:
+    def __call__(self, *args):
+        if not self.quiet:
+            print(*args, flush=True)
+
+
+# ---------------------------------------------------------------------- commands
+def _experiment_config(args):
+    from ._config import apply_overrides, load_config
+
+    cfg = load_config(args.config)
+    sets = list(args.set)
+    flag_map = {
+        "corpus": "data.corpus",
+        "data": "data.path",
+        "csv": "data.csv",
+        "recipe": "pipeline.recipe",
+        "features": "pipeline.features",
+        "model": "pipeline.model",
+        "epochs": "model.epochs",
+        "batch_size": "model.batch_size",
+        "augment": "pipeline.augment",
+        "oversample": "pipeline.oversample",
+        "cv_scheme": "cv.scheme",
+        "n_splits": "cv.n_splits",
+        "random_state": "run.random_state",
+        "out": "run.out_dir",
+        "name": "run.name",
+    }
+    updates = {}
+    for attr, dotted in flag_map.items():
+        value = getattr(args, attr)
+        if value is not None:
+            section, key = dotted.split(".")
+            updates.setdefault(section, {})[key] = value
+    if args.emotions:
+        updates.setdefault("data", {})["emotions"] = [e.strip() for e in args.emotions.split(",")]
+    if args.resume:
+        updates.setdefault("run", {})["resume"] = True
+    from ._config import _merge, check_config
+
+    check_config(updates, source="flags")
+    cfg = _merge(cfg, updates)
+    return apply_overrides(cfg, sets)
+
+
+def _summary(echo, metrics, folder):
+    s = metrics["cv"]
+    echo(f"protocol : {s['protocol']}")
+    if s.get("warning"):
+        echo(f"WARNING  : {s['warning']}")
+    echo(
+        f"UAR      : {s['uar_mean']:.3f} ± {s['uar_std']:.3f}  (chance {s['chance_uar']:.3f}, "
+        f"{s['n_folds']} folds)"
+    )
+    echo(f"accuracy : {s['wa_mean']:.3f} ± {s['wa_std']:.3f}   macro-F1: {s['macro_f1_mean']:.3f}")
+    echo(f"run      : {folder} ({metrics['wall_time_s']:.0f} s)")
+    if metrics.get("model_file"):
+        echo(f"model    : {Path(folder) / metrics['model_file']}")
+
+
+def _cmd_experiment(args, echo):
+    from ._run import run_experiment
+
+    cfg = _experiment_config(args)
+    metrics, folder = run_experiment(cfg, command=args.command, echo=echo)
+    _summary(echo, metrics, folder)
+    return 0
+
+
+def _cmd_demo(args, echo):
+    from ._config import DEFAULTS, _merge
+    from ._run import run_experiment
+
+    if not 2 <= args.n_folds <= args.n_actors:
         raise ValueError(
             f"--n-folds must be between 2 and --n-actors ({args.n_actors}), got {args.n_folds}"
         )
-    out = args.out or Path("skser_runs") / f"demo-{datetime.now():%Y%m%d-%H%M%S}"
-    print(f"skser {__version__} demo: synthetic corpus, {args.n_actors} actors; writing {out}")
-    m = run_demo(
-        out_dir=out,
-        n_actors=args.n_actors,
-        n_clips_per_emotion=args.n_clips_per_emotion,
-        n_folds=args.n_folds,
-        random_state=args.random_state,
+    cfg = _merge(
+        DEFAULTS,
+        {
+            "data": {
+                "corpus": "synthetic",
+                "n_actors": args.n_actors,
+                "n_clips_per_emotion": args.n_clips_per_emotion,
+                "clip_seconds": 2.0,
+            },
+            "pipeline": {"features": "logmel", "model": "cnn", "oversample": False},
+            "features": {"n_mels": 64, "n_fft": 1024, "hop_length": 256},
+            "model": {
+                "filters": [16, 32, 64],
+                "dense_units": [64],
+                "epochs": args.epochs,
+                "learning_rate": 1e-3,
+            },
+            "cv": {"scheme": "speaker_kfold", "n_splits": args.n_folds},
+            "run": {"out_dir": args.out, "name": args.name, "random_state": args.random_state},
+        },
     )
-    print(f"protocol : {m['protocol']}")
-    print(f"corpus   : {m['corpus']}")
-    print(f"UAR      : {m['uar_mean']:.3f} ± {m['uar_std']:.3f}  (chance {m['chance_uar']:.3f})")
-    print(f"accuracy : {m['accuracy']:.3f}   macro-F1: {m['macro_f1']:.3f}")
-    print(f"time     : {m['wall_time_s']:.1f} s; metrics in {out / 'metrics.json'}")
+    cfg["model"]["filters"] = tuple(cfg["model"]["filters"])
+    cfg["model"]["dense_units"] = tuple(cfg["model"]["dense_units"])
+    metrics, folder = run_experiment(cfg, command="demo", echo=echo)
+    _summary(echo, metrics, folder)
     return 0
+
+
+def _write_table(rows, fmt, output, echo):
+    import pandas as pd
+
+    frame = pd.DataFrame(rows)
+    if fmt == "json":
+        text = json.dumps(rows, indent=2)
+    elif fmt == "csv":
+        text = frame.to_csv(index=False)
+    else:
+        text = (
+            frame.to_string(index=False, float_format=lambda v: f"{v:.3f}")
+            if rows
+            else "(no predictions)"
+        )
+    if output:
+        from .._atomic import atomic_write_text
+
+        atomic_write_text(output, text if text.endswith("\n") else text + "\n")
+        echo(f"wrote {len(rows)} rows to {output}")
+    else:
+        print(text)
+
+
+def _cmd_predict(args, echo):
+    from ..deploy import load_model
+    from ._predict import expand_paths, predict_files, predict_timeline
+
+    model = load_model(args.model)
+    paths = expand_paths(args.paths)
+    if args.timeline:
+        rows, failures = [], []
+        for p in paths:
+            try:
+                rows += predict_timeline(model, p, window=args.window, hop=args.hop)
+            except Exception as exc:  # report the file, keep going
+                failures.append((p, getattr(exc, "reason", None) or f"{type(exc).__name__}: {exc}"))
+    else:
+        rows, failures = predict_files(model, paths)
+    _write_table(rows, args.format, args.output, echo)
+    for p, reason in failures:
+        print(f"skser predict: error: {p}: {reason}", file=sys.stderr)
+    return 1 if failures else 0
+
+
+def _cmd_info(args, echo):
+    from ..deploy import read_metadata
+
+    meta = read_metadata(args.model)
+    if args.json:
+        print(json.dumps(meta, indent=2))
+        return 0
+    m = meta.get("metrics", {})
+    print(f"model     : {args.model}")
+    print(f"created   : {meta['created']} with skser {meta['versions'].get('skser')}")
+    print(f"classes   : {', '.join(map(str, meta.get('classes', [])))}")
+    print(f"audio     : {meta.get('sample_rate')} Hz, clips of {meta.get('clip_seconds', 0):.2f} s")
+    print(f"pipeline  : {' -> '.join(f'{n}:{s}' for n, s in meta.get('steps', []))}")
+    if m:
+        print(
+            f"evaluation: UAR {m.get('uar_mean', float('nan')):.3f} ± {m.get('uar_std', float('nan')):.3f} ({m.get('protocol')})"
+        )
+    if meta.get("training"):
+        t = meta["training"]
+        print(
+            f"trained on: {t.get('corpus')} ({t.get('clips')} clips, {t.get('speakers')} speakers)"
+        )
+    print(
+        f"payload   : {meta['payload']['bytes']} bytes, sha256 {meta['payload']['sha256'][:16]}..."
+    )
+    print("security  : loading a model unpickles it; load only bundles from trusted sources")
+    return 0
+
+
+def _cmd_audit(args, echo):
+    from ..datasets import LOADERS, audit_corpus
+
+    if args.corpus not in LOADERS:
+        raise ValueError(f"--corpus must be one of {', '.join(LOADERS)}, got {args.corpus!r}")
+    if not args.path.is_dir():
+        raise FileNotFoundError(f"data directory not found: {args.path}")
+    audit = audit_corpus(LOADERS[args.corpus](args.path))
+    print(audit.summary())
+    if args.output:
+        from .._atomic import atomic_write_text
+
+        atomic_write_text(args.output, audit.issues.to_csv(index=False))
+    return 0
+
+
+def _import_tensorflow_quietly():
+    """Import TensorFlow with its C++ start-up log lines (written straight to file
+    descriptor 2, whatever TF_CPP_MIN_LOG_LEVEL says) sent to /dev/null."""
+    saved = os.dup(2)
+    try:
+        with open(os.devnull, "w") as devnull:
+            os.dup2(devnull.fileno(), 2)
+            try:
+                import tensorflow  # noqa: F401
+            finally:
+                os.dup2(saved, 2)
+    except ImportError:
+        pass  # reported properly by the code that needs it
+    finally:
+        os.close(saved)
+
+
+_COMMANDS = {
+    "demo": _cmd_demo,
+    "evaluate": _cmd_experiment,
+    "train": _cmd_experiment,
+    "grid": _cmd_experiment,
+    "predict": _cmd_predict,
+    "info": _cmd_info,
+    "audit": _cmd_audit,
+}
 
 
 def main(argv=None):
     """Run the ``skser`` command line; returns the exit status."""
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # TensorFlow's start-up noise
     args = _build_parser().parse_args(argv)
     logging.basicConfig(
         level=logging.INFO if args.verbose else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",
     )
+    if not args.verbose:
+        for name in ("tensorflow", "absl", "keras"):
+            logging.getLogger(name).setLevel(logging.ERROR)
+        warnings.filterwarnings("ignore", category=DeprecationWarning)
+    echo = _Echo(args.quiet)
+    if not args.verbose and args.command in ("demo", "evaluate", "train", "grid", "predict"):
+        _import_tensorflow_quietly()
+    from ..deploy import ModelFileError
+
     try:
-        return {"demo": _cmd_demo}[args.command](args)
-    except (ValueError, OSError) as exc:
+        return _COMMANDS[args.command](args, echo)
+    except (ValueError, OSError, ModelFileError) as exc:
         if args.verbose:
             raise
         print(f"skser {args.command}: error: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print(f"skser {args.command}: interrupted", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,0 +1,128 @@
+"""Run configuration: defaults, TOML files, flag overrides, strict key checking."""
+
+import copy
+import difflib
+import tomllib
+from pathlib import Path
+
+__all__ = ["DEFAULTS", "ConfigError", "load_config", "apply_overrides", "check_config"]
+
+
+class ConfigError(ValueError):
+    """A configuration file or flag is invalid (the message names the key)."""
+
+
+#: Every section and key a config may have, with its default. Sections marked
+#: "free" take estimator parameters, checked when the pipeline is built.
+DEFAULTS = {
+    "data": {
+        "corpus": "synthetic",  # ravdess, crema_d, tess, savee, emodb, csv, synthetic
+        "path": None,  # corpus folder
+        "csv": None,  # CSV with columns path,label,speaker (corpus = "csv")
+        "emotions": None,  # subset of emotions to keep
+        "n_actors": 8,  # synthetic corpus only
+        "n_clips_per_emotion": 6,
+        "clip_seconds": 2.0,
+    },
+    "pipeline": {
+        "recipe": None,  # "S0".."S4": start from a published recipe
+        "features": "logmel",
+        "model": "crnn",
+        "oversample": True,
+        "augment": False,
+        "normalise": "band",
+        "sr": 16000,
+        "duration": None,
+    },
+    "features": {},  # free: parameters of the feature transformer
+    "model": {},  # free: parameters of the classifier (epochs, batch_size, ...)
+    "augment": {},  # free: AudioAugmenter parameters (when pipeline.augment is true)
+    "cv": {"scheme": "speaker_kfold", "n_splits": 5},  # speaker_kfold, loso, random
+    "grid": {},  # free: parameter grid for `skser grid`, e.g. {"clf__dropout" = [0.1, 0.3]}
+    "run": {
+        "out_dir": "skser_runs",
+        "name": None,
+        "random_state": 0,
+        "n_jobs": None,
+        "cache": None,  # folder for cached audio/features (grid search)
+        "resume": False,
+    },
+}
+_FREE = {"features", "model", "augment", "grid"}
+_CHOICES = {
+    ("data", "corpus"): ("ravdess", "crema_d", "tess", "savee", "emodb", "csv", "synthetic"),
+    ("cv", "scheme"): ("speaker_kfold", "loso", "random"),
+}
+
+
+def _suggest(key, valid):
+    close = difflib.get_close_matches(str(key), [str(v) for v in valid], n=1, cutoff=0.5)
+    return f"; did you mean {close[0]!r}?" if close else f"; valid keys: {', '.join(sorted(valid))}"
+
+
+def check_config(cfg, *, source="config"):
+    """Raise :class:`ConfigError` for an unknown section or key, naming the closest valid one."""
+    for section, values in cfg.items():
+        if section not in DEFAULTS:
+            raise ConfigError(f"{source}: unknown section [{section}]{_suggest(section, DEFAULTS)}")
+        if not isinstance(values, dict):
+            raise ConfigError(f"{source}: [{section}] must be a table of keys, got {values!r}")
+        if section in _FREE:
+            continue
+        for key, value in values.items():
+            if key not in DEFAULTS[section]:
+                raise ConfigError(
+                    f"{source}: unknown key {section}.{key}{_suggest(key, DEFAULTS[section])}"
+                )
+            choices = _CHOICES.get((section, key))
+            if choices and value not in choices:
+                raise ConfigError(
+                    f"{source}: {section}.{key} must be one of {', '.join(choices)}; got {value!r}"
+                    + _suggest(value, choices).replace("valid keys", "choices")
+                )
+    return cfg
+
+
+def _merge(base, update):
+    out = copy.deepcopy(base)
+    for section, values in update.items():
+        out.setdefault(section, {})
+        out[section].update(values)
+    return out
+
+
+def load_config(path=None):
+    """Defaults, updated by a TOML file if given (checked strictly)."""
+    cfg = copy.deepcopy(DEFAULTS)
+    if path is None:
+        return cfg
+    path = Path(path)
+    if not path.is_file():
+        raise ConfigError(f"config file not found: {path}")
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML ({exc})") from None
+    check_config(data, source=str(path))
+    return _merge(cfg, data)
+
+
+def _parse_value(text):
+    """A TOML literal (number, bool, string, array), else the raw string."""
+    try:
+        return tomllib.loads(f"v = {text}")["v"]
+    except tomllib.TOMLDecodeError:
+        return text
+
+
+def apply_overrides(cfg, assignments, *, source="--set"):
+    """Apply ``section.key=value`` strings (values are TOML literals)."""
+    update = {}
+    for item in assignments:
+        if "=" not in item or "." not in item.split("=", 1)[0]:
+            raise ConfigError(f"{source} expects section.key=value, got {item!r}")
+        dotted, raw = item.split("=", 1)
+        section, key = dotted.strip().split(".", 1)
+        update.setdefault(section, {})[key] = _parse_value(raw.strip())
+    check_config(update, source=source)
+    return _merge(cfg, update)

@@ -1,0 +1,376 @@
+"""`skser train / evaluate / grid / demo`: data -> pipeline -> CV -> run folder -> bundle.
+
+The run folder is built under ``<name>.partial`` and renamed when complete, so a
+folder without the suffix is always whole. Fold results are written inside it as
+folds finish; ``run.resume = true`` continues an interrupted ``.partial`` run.
+"""
+
+import difflib
+import logging
+import os
+import platform
+import shutil
+import tempfile
+import time
+from datetime import datetime
+from pathlib import Path
+
+import numpy as np
+
+from .._atomic import atomic_write_json, atomic_write_text
+from .._version import __version__
+from ._config import ConfigError
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["load_data", "build_pipeline", "run_experiment"]
+
+
+# ------------------------------------------------------------------------- data
+def load_data(cfg, *, workdir=None):
+    """Return ``(X paths, y, groups, frame, description)`` for the ``[data]`` section."""
+    import pandas as pd
+
+    from ..datasets import LOADERS, make_synthetic_speech
+
+    d = cfg["data"]
+    corpus = d["corpus"]
+    if corpus == "synthetic":
+        out = Path(workdir or tempfile.mkdtemp(prefix="skser-synthetic-")) / "corpus"
+        bunch = make_synthetic_speech(
+            n_actors=int(d["n_actors"]),
+            n_clips_per_emotion=int(d["n_clips_per_emotion"]),
+            duration=float(d["clip_seconds"]),
+            emotions=d["emotions"],
+            random_state=cfg["run"]["random_state"],
+            out_dir=out,
+        )
+        frame = bunch.frame.copy()
+        frame["path"] = [str(p) for p in bunch.filenames]
+        desc = f"synthetic: {d['n_actors']} actors"
+    elif corpus == "csv":
+        if not d["csv"]:
+            raise ConfigError("data.corpus = 'csv' needs data.csv (a file with path,label,speaker)")
+        csv = Path(d["csv"])
+        if not csv.is_file():
+            raise ConfigError(f"data.csv: file not found: {csv}")
+        frame = pd.read_csv(csv)
+        missing = {"path", "label", "speaker"} - set(frame.columns)
+        if missing:
+            raise ConfigError(
+                f"{csv}: missing column(s) {sorted(missing)}; need path,label,speaker"
+            )
+        frame["path"] = [str(p if Path(p).is_absolute() else csv.parent / p) for p in frame["path"]]
+        frame = frame.rename(columns={"label": "emotion", "speaker": "actor"})
+        if d["emotions"]:
+            frame = frame[frame["emotion"].isin(d["emotions"])]
+        desc = f"csv: {csv}"
+    else:
+        if not d["path"]:
+            raise ConfigError(f"data.corpus = {corpus!r} needs data.path (the corpus folder)")
+        path = Path(d["path"])
+        if not path.is_dir():
+            raise FileNotFoundError(f"data directory not found: {path}")
+        kwargs = {"emotions": d["emotions"]} if d["emotions"] else {}
+        bunch = LOADERS[corpus](path, **kwargs)
+        frame = bunch.frame.copy()
+        frame["path"] = [str(p) for p in bunch.filenames]
+        frame["actor"] = bunch.groups
+        desc = f"{corpus}: {path}"
+    if frame.empty:
+        raise ConfigError(f"no clips found ({desc}, emotions={d['emotions']})")
+    X = frame["path"].to_numpy()
+    y = frame["emotion"].astype(str).to_numpy()
+    groups = frame["actor"].astype(str).to_numpy()
+    summary = {
+        "corpus": desc,
+        "clips": int(len(y)),
+        "speakers": int(len(np.unique(groups))),
+        "class_counts": {k: int(v) for k, v in zip(*np.unique(y, return_counts=True), strict=True)},
+    }
+    return X, y, groups, frame.reset_index(drop=True), summary
+
+
+# --------------------------------------------------------------------- pipeline
+def _set_section(pipe, step, params, section):
+    if not params:
+        return
+    est = pipe.named_steps[step]
+    if est == "passthrough":
+        raise ConfigError(f"[{section}] sets parameters, but the {step} step is disabled")
+    valid = est.get_params(deep=True)
+    for key in params:
+        if key not in valid:
+            close = difflib.get_close_matches(key, list(valid), n=1, cutoff=0.5)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            raise ConfigError(
+                f"unknown key {section}.{key} for {type(est).__name__}{hint} "
+                f"(valid: {', '.join(sorted(k for k in valid if '__' not in k))})"
+            )
+    est.set_params(**params)
+
+
+def build_pipeline(cfg):
+    """The pipeline described by ``[pipeline]``, ``[features]``, ``[model]``, ``[augment]``."""
+    from ..pipeline import make_recipe_pipeline, make_ser_pipeline
+
+    p = dict(cfg["pipeline"])
+    run = cfg["run"]
+    augment = p["augment"]
+    if augment is True and cfg["augment"]:
+        augment = dict(cfg["augment"])
+    common = dict(
+        sr=int(p["sr"]),
+        random_state=run["random_state"],
+        memory=run["cache"],
+    )
+    if p["recipe"]:
+        overrides = {}
+        if run["n_jobs"] is not None:
+            overrides["n_jobs"] = run["n_jobs"]
+        pipe = make_recipe_pipeline(p["recipe"], **common, **overrides)
+    else:
+        pipe = make_ser_pipeline(
+            p["features"],
+            p["model"],
+            oversample=bool(p["oversample"]),
+            augment=augment or None,
+            normalise=p["normalise"],
+            duration=p["duration"],
+            n_jobs=run["n_jobs"],
+            **common,
+        )
+    _set_section(pipe, "features", cfg["features"], "features")
+    _set_section(pipe, "clf", cfg["model"], "model")
+    if not isinstance(augment, dict):
+        _set_section(pipe, "augment", cfg["augment"], "augment")
+    return pipe
+
+
+def _cv(cfg, n_groups):
+    from ..model_selection import LeaveOneSpeakerOut, SpeakerKFold
+
+    c = cfg["cv"]
+    if c["scheme"] == "loso":
+        return LeaveOneSpeakerOut(), True
+    if c["scheme"] == "random":
+        return int(c["n_splits"]), False
+    n = int(c["n_splits"])
+    if not 2 <= n <= n_groups:
+        raise ConfigError(f"cv.n_splits must be between 2 and the {n_groups} speakers, got {n}")
+    return SpeakerKFold(n, random_state=cfg["run"]["random_state"]), True
+
+
+# ---------------------------------------------------------------------- outputs
+def _versions():
+    from ..deploy._bundle import _versions
+
+    return _versions()
+
+
+def _figures(figdir, result, frame):
+    from ..plotting import plot_class_balance, plot_confusion_matrix, plot_fold_scores, plot_history
+
+    figs = {}
+    figs["confusion_matrix.png"] = plot_confusion_matrix(result.confusion_matrix, result.labels)
+    by = "gender" if "gender" in frame.columns else None
+    figs["class_balance.png"] = plot_class_balance(frame, by=by)
+    figs["fold_scores.png"] = plot_fold_scores(result)
+    history = next((f["history"] for f in result.folds if f.get("history")), None)
+    if history:
+        figs["training_curves.png"] = plot_history(history, title="training curves (fold 1)")
+    for name, fig in figs.items():
+        from ..plotting import save_figure
+
+        save_figure(fig, figdir / name)
+    return sorted(figs)
+
+
+def _report(path, metrics, figures):
+    s = metrics["cv"]
+    lines = [
+        f"# skser {metrics['command']} report",
+        "",
+        f"- created: {metrics['created']}",
+        f"- data: {metrics['data']['corpus']} ({metrics['data']['clips']} clips, "
+        f"{metrics['data']['speakers']} speakers)",
+        f"- protocol: {s['protocol']}",
+    ]
+    if s.get("warning"):
+        lines.append(f"- **WARNING: {s['warning']}**")
+    lines += [
+        "",
+        "| metric | mean | std | per fold |",
+        "|---|---:|---:|---|",
+    ]
+    for m, name in (("uar", "UAR"), ("wa", "accuracy (WA)"), ("macro_f1", "macro-F1")):
+        per = ", ".join(f"{v:.3f}" for v in s[f"{m}_per_fold"])
+        lines.append(f"| {name} | {s[f'{m}_mean']:.3f} | {s[f'{m}_std']:.3f} | {per} |")
+    lines += [
+        "",
+        f"Chance UAR: {s['chance_uar']:.3f}.",
+        "",
+        "Recall per class (all folds pooled): "
+        + ", ".join(f"{k} {v:.2f}" for k, v in s["pooled"]["per_class_recall"].items()),
+        "",
+    ]
+    for name, values in s.get("by_attribute", {}).items():
+        lines.append(
+            f"By {name}: "
+            + ", ".join(f"{k} UAR {v['uar']:.3f} (n={v['n_clips']})" for k, v in values.items())
+        )
+        lines.append("")
+    if metrics.get("grid"):
+        lines += [
+            "## Grid search",
+            "",
+            f"Best: `{metrics['grid']['best_params']}` (UAR {metrics['grid']['best_score']:.3f})",
+            "",
+        ]
+    for fig in figures:
+        lines += [f"![{fig}](figures/{fig})", ""]
+    if metrics.get("model_file"):
+        lines.append(f"Model bundle: `{metrics['model_file']}` (load only from trusted sources).")
+    atomic_write_text(path, "\n".join(lines) + "\n")
+
+
+def _jsonable(obj):
+    if isinstance(obj, dict):
+        return {str(k): _jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_jsonable(v) for v in obj]
+    if isinstance(obj, (str, int, float, bool)) or obj is None:
+        return obj
+    if isinstance(obj, np.generic):
+        return obj.item()
+    return repr(obj)
+
+
+# ------------------------------------------------------------------------ main
+def run_experiment(cfg, *, command, echo=print):
+    """Run ``command`` ("evaluate", "train", "grid" or "demo"); return ``(metrics, folder)``."""
+    from ..model_selection import cross_validate_ser, make_grid_search
+
+    started = time.perf_counter()
+    run = cfg["run"]
+    name = run["name"] or f"{command}-{datetime.now():%Y%m%d-%H%M%S}"
+    final = Path(run["out_dir"]) / name
+    if final.exists():
+        raise FileExistsError(f"run folder already exists: {final} (choose another run.name)")
+    work = final.with_name(final.name + ".partial")
+    if work.exists() and not run["resume"]:
+        raise FileExistsError(
+            f"{work} is left from an interrupted run: set run.resume = true to continue it, "
+            "or delete it"
+        )
+    work.mkdir(parents=True, exist_ok=True)
+    X, y, groups, frame, data_summary = load_data(cfg, workdir=work)
+    echo(
+        f"skser {__version__} {command}: {data_summary['corpus']}, {data_summary['clips']} clips, "
+        f"{data_summary['speakers']} speakers, {len(data_summary['class_counts'])} emotions"
+    )
+    pipe = build_pipeline(cfg)
+    cv, speaker_independent = _cv(cfg, data_summary["speakers"])
+    attributes = frame[["gender"]] if "gender" in frame.columns else None
+    grid_info = None
+    if command == "grid":
+        if not cfg["grid"]:
+            raise ConfigError("skser grid needs a [grid] section, e.g. clf__dropout = [0.1, 0.3]")
+        grid = {k: v if isinstance(v, list) else [v] for k, v in cfg["grid"].items()}
+        valid = pipe.get_params(deep=True)
+        for key in grid:
+            if key not in valid:
+                close = difflib.get_close_matches(key, list(valid), n=1, cutoff=0.5)
+                raise ConfigError(
+                    f"unknown grid key {key!r}" + (f"; did you mean {close[0]!r}?" if close else "")
+                )
+        search = make_grid_search(
+            pipe,
+            grid,
+            cv=cv,
+            speaker_independent=speaker_independent,
+            random_state=run["random_state"],
+            refit=False,
+        )
+        search.fit(X, y, groups=groups if speaker_independent else None)
+        best = search.best_params_
+        grid_info = {
+            "best_params": _jsonable(best),
+            "best_score": float(search.best_score_),
+            "candidates": [
+                {"params": _jsonable(p), "mean_uar": float(m), "std_uar": float(s)}
+                for p, m, s in zip(
+                    search.cv_results_["params"],
+                    search.cv_results_["mean_test_score"],
+                    search.cv_results_["std_test_score"],
+                    strict=True,
+                )
+            ],
+        }
+        echo(f"grid: best {best} (UAR {search.best_score_:.3f})")
+        pipe.set_params(**best)
+    result = cross_validate_ser(
+        pipe,
+        X,
+        y,
+        groups if speaker_independent else None,
+        cv=cv,
+        attributes=attributes,
+        out_dir=work / "folds",
+        resume=bool(run["resume"]),
+        speaker_independent=speaker_independent,
+        random_state=run["random_state"],
+        verbose=1,
+    )
+    metrics = {
+        "command": command,
+        "created": datetime.now().isoformat(timespec="seconds"),
+        "skser_version": __version__,
+        "versions": _versions(),
+        "machine": {"python": platform.python_version(), "cpu_count": os.cpu_count()},
+        "config": _jsonable(cfg),
+        "data": data_summary,
+        "pipeline": repr(pipe),
+        "cv": result.summary,
+        "per_fold": [
+            {
+                k: f[k]
+                for k in (
+                    "fold",
+                    "uar",
+                    "wa",
+                    "macro_f1",
+                    "n_train",
+                    "n_test",
+                    "test_groups",
+                    "fit_seconds",
+                )
+            }
+            for f in result.folds
+        ],
+    }
+    if grid_info:
+        metrics["grid"] = grid_info
+    figures = _figures(work / "figures", result, frame)
+    if command in ("train", "grid", "demo"):
+        from ..deploy import save_model
+
+        final_model = pipe.fit(X, y)
+        metrics["model_file"] = "model.skser"
+        save_model(
+            final_model,
+            work / "model.skser",
+            training=data_summary,
+            metrics={
+                k: result.summary[k]
+                for k in ("protocol", "uar_mean", "uar_std", "wa_mean", "macro_f1_mean")
+            },
+            config=_jsonable(cfg),
+        )
+    metrics["wall_time_s"] = round(time.perf_counter() - started, 1)
+    atomic_write_json(work / "metrics.json", metrics)
+    _report(work / "report.md", metrics, figures)
+    if cfg["data"]["corpus"] == "synthetic":
+        shutil.rmtree(work / "corpus", ignore_errors=True)  # regenerated from the seed
+    os.replace(work, final)
+    return metrics, final

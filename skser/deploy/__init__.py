@@ -1,0 +1,22 @@
+"""Deployable model bundles: save, load (checksum and version checks), read metadata.
+
+Loading a bundle unpickles it, which runs code: only load bundles you trust.
+"""
+
+from ._bundle import (
+    BUNDLE_FORMAT,
+    ModelFileError,
+    VersionMismatchWarning,
+    load_model,
+    read_metadata,
+    save_model,
+)
+
+__all__ = [
+    "BUNDLE_FORMAT",
+    "ModelFileError",
+    "VersionMismatchWarning",
+    "load_model",
+    "read_metadata",
+    "save_model",
+]

@@ -1,0 +1,220 @@
+"""The `skser` command line end to end (subprocesses), and its config handling."""
+
+import io
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+import soundfile as sf
+
+from skser.cli._config import ConfigError, apply_overrides, check_config, load_config
+
+
+def skser(*args, timeout=300):
+    return subprocess.run(
+        [sys.executable, "-m", "skser", *map(str, args)],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+CONFIG = """
+[data]
+corpus = "csv"
+csv = "{csv}"
+
+[pipeline]
+features = "logmel"
+model = "cnn"
+oversample = false
+duration = 1.0
+
+[features]
+n_mels = 32
+n_fft = 512
+hop_length = 256
+
+[model]
+filters = [4, 8]
+dense_units = [16]
+epochs = 8
+learning_rate = 0.003
+
+[cv]
+n_splits = 2
+
+[run]
+out_dir = "{out}"
+name = "cfg-run"
+random_state = 0
+"""
+
+
+@pytest.fixture(scope="module")
+def trained(synthetic_files, tmp_path_factory):
+    """`skser train --config` on a CSV of the synthetic corpus (4 actors x 16 clips)."""
+    corpus_dir, corpus = synthetic_files
+    base = tmp_path_factory.mktemp("cli")
+    csv = base / "clips.csv"
+    pd.DataFrame(
+        {"path": corpus.filenames, "label": corpus.target, "speaker": corpus.groups}
+    ).to_csv(csv, index=False)
+    cfg = base / "run.toml"
+    cfg.write_text(CONFIG.format(csv=csv, out=base / "runs"))
+    proc = skser("train", "--config", cfg)
+    assert proc.returncode == 0, proc.stderr
+    return base, proc, corpus
+
+
+def test_train_with_a_config_writes_a_complete_run_folder(trained):
+    base, proc, corpus = trained
+    run = base / "runs" / "cfg-run"
+    assert "UAR" in proc.stdout and "protocol : speaker-independent" in proc.stdout
+    assert sorted(p.name for p in run.iterdir()) == [
+        "figures",
+        "folds",
+        "metrics.json",
+        "model.skser",
+        "report.md",
+    ]
+    m = json.loads((run / "metrics.json").read_text())
+    assert m["data"]["clips"] == len(corpus.target) and m["data"]["speakers"] == 4
+    assert m["config"]["model"]["epochs"] == 8 and len(m["per_fold"]) == 2
+    assert m["versions"]["keras"] and m["cv"]["pooled"]["confusion_matrix"]
+    assert sorted(p.name for p in (run / "figures").iterdir()) == [
+        "class_balance.png",
+        "confusion_matrix.png",
+        "fold_scores.png",
+        "training_curves.png",
+    ]
+    report = (run / "report.md").read_text()
+    assert "![confusion_matrix.png](figures/confusion_matrix.png)" in report
+    info = skser("info", run / "model.skser")
+    assert info.returncode == 0 and "classes   : angry, calm" in info.stdout
+    assert "trusted" in info.stdout
+
+
+def test_predict_mixed_formats_matches_the_in_memory_pipeline(trained, tmp_path):
+    from skser.deploy import load_model
+
+    base, _, corpus = trained
+    model_path = base / "runs" / "cfg-run" / "model.skser"
+    clip, sr = sf.read(corpus.filenames[0], dtype="float32")
+    import librosa
+
+    files = [tmp_path / "a16k.wav", tmp_path / "b44k_stereo.flac", tmp_path / "c8k.ogg"]
+    sf.write(files[0], clip, sr)
+    up = librosa.resample(clip, orig_sr=sr, target_sr=44100)
+    sf.write(files[1], np.stack([up, 0.5 * up], axis=1), 44100)
+    sf.write(files[2], librosa.resample(clip, orig_sr=sr, target_sr=8000), 8000)
+    proc = skser("predict", model_path, tmp_path, "--format", "csv")
+    assert proc.returncode == 0, proc.stderr
+    table = pd.read_csv(io.StringIO(proc.stdout))
+    assert sorted(table["path"]) == sorted(map(str, files))
+    classes = [c for c in table.columns if c not in ("path", "label")]
+    np.testing.assert_allclose(table[classes].sum(axis=1), 1.0, atol=1e-5)
+    model = load_model(model_path)  # the same bundle, in this process
+    from skser.cli._predict import predict_files
+
+    rows, failures = predict_files(model, [str(f) for f in files])
+    assert not failures
+    expected = pd.DataFrame(rows).set_index("path")[classes]
+    got = table.set_index("path")[classes].loc[expected.index]
+    np.testing.assert_allclose(got.to_numpy(), expected.to_numpy(), atol=1e-6)
+    # and the first file equals the pipeline's own prediction on the original clip
+    np.testing.assert_allclose(
+        expected.loc[str(files[0])].to_numpy(),
+        model.predict_proba([corpus.filenames[0]])[0],
+        atol=1e-6,
+    )
+
+
+def test_timeline_on_a_long_recording(trained, tmp_path):
+    base, _, corpus = trained
+    clips = [sf.read(f, dtype="float32")[0] for f in corpus.filenames[:12]]
+    long = tmp_path / "call.wav"
+    sf.write(long, np.concatenate(clips), 16000)  # 12 s
+    proc = skser(
+        "predict",
+        base / "runs" / "cfg-run" / "model.skser",
+        long,
+        "--timeline",
+        "--window",
+        "2",
+        "--hop",
+        "1",
+        "--format",
+        "json",
+    )
+    assert proc.returncode == 0, proc.stderr
+    rows = json.loads(proc.stdout)
+    assert [r["start_s"] for r in rows] == [float(s) for s in range(11)]
+    assert rows[-1]["end_s"] == 12.0 and {r["label"] for r in rows} <= set(corpus.target)
+
+
+def test_predict_reports_a_bad_file_and_still_predicts_the_others(trained, tmp_path):
+    base, _, corpus = trained
+    bad = tmp_path / "broken.wav"
+    bad.write_bytes(b"RIFF not really")
+    proc = skser("predict", base / "runs" / "cfg-run" / "model.skser", corpus.filenames[0], bad)
+    assert proc.returncode == 1
+    assert corpus.filenames[0] in proc.stdout
+    assert proc.stderr.strip().startswith(f"skser predict: error: {bad}:")
+    assert "Traceback" not in proc.stderr
+
+
+def test_errors_are_one_line_with_exit_status(tmp_path):
+    missing = skser("evaluate", "--corpus", "ravdess", "--data", tmp_path / "nope")
+    assert missing.returncode == 2
+    assert (
+        missing.stderr.strip()
+        == f"skser evaluate: error: data directory not found: {tmp_path / 'nope'}"
+    )
+    cfg = tmp_path / "typo.toml"
+    cfg.write_text('[pipeline]\nfeaturs = "mfcc"\n')
+    typo = skser("train", "--config", cfg)
+    assert typo.returncode == 2
+    assert "unknown key pipeline.featurs; did you mean 'features'?" in typo.stderr
+    assert len(typo.stderr.strip().splitlines()) == 1
+    corrupt = tmp_path / "model.skser"
+    corrupt.write_bytes(b"PK\x03\x04 truncated")
+    bad_model = skser("predict", corrupt, cfg)
+    assert bad_model.returncode == 2 and "truncated or corrupt" in bad_model.stderr
+    assert "Traceback" not in bad_model.stderr
+    verbose = skser("--verbose", "predict", corrupt, cfg)
+    assert verbose.returncode != 0 and "Traceback" in verbose.stderr
+
+
+def test_audit_command(synthetic_files):
+    corpus_dir, _ = synthetic_files
+    proc = skser("audit", corpus_dir, "--corpus", "ravdess")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip()
+
+
+# ------------------------------------------------------------------ config unit
+def test_config_unknown_keys_suggest_the_closest():
+    with pytest.raises(ConfigError, match=r"unknown section \[pipline\]; did you mean 'pipeline'"):
+        check_config({"pipline": {}})
+    with pytest.raises(ConfigError, match="unknown key cv.n_split; did you mean 'n_splits'"):
+        check_config({"cv": {"n_split": 3}})
+    with pytest.raises(ConfigError, match="cv.scheme must be one of .*did you mean 'loso'"):
+        check_config({"cv": {"scheme": "lso"}})
+    cfg = apply_overrides(load_config(), ["model.dropout=0.2", "data.emotions=['sad', 'angry']"])
+    assert cfg["model"]["dropout"] == 0.2 and cfg["data"]["emotions"] == ["sad", "angry"]
+    with pytest.raises(ConfigError, match="section.key=value"):
+        apply_overrides(load_config(), ["epochs=3"])
+
+
+def test_free_sections_are_checked_against_the_estimator():
+    from skser.cli._run import build_pipeline
+
+    cfg = apply_overrides(load_config(), ["model.dropuot=0.2"])
+    with pytest.raises(
+        ConfigError, match="unknown key model.dropuot for CRNNClassifier; did you mean 'dropout'"
+    ):
+        build_pipeline(cfg)
