@@ -14,11 +14,15 @@ from skser.cli._config import ConfigError, apply_overrides, check_config, load_c
 
 
 def skser(*args, timeout=300):
+    """Run the command as a user would, from a scratch folder (never the repository)."""
+    import tempfile
+
     return subprocess.run(
         [sys.executable, "-m", "skser", *map(str, args)],
         capture_output=True,
         text=True,
         timeout=timeout,
+        cwd=tempfile.gettempdir(),
     )
 
 
@@ -168,7 +172,9 @@ def test_predict_reports_a_bad_file_and_still_predicts_the_others(trained, tmp_p
 
 
 def test_errors_are_one_line_with_exit_status(tmp_path):
-    missing = skser("evaluate", "--corpus", "ravdess", "--data", tmp_path / "nope")
+    missing = skser(
+        "evaluate", "--corpus", "ravdess", "--data", tmp_path / "nope", "--out", tmp_path / "runs"
+    )
     assert missing.returncode == 2
     assert (
         missing.stderr.strip()
@@ -180,6 +186,7 @@ def test_errors_are_one_line_with_exit_status(tmp_path):
     assert typo.returncode == 2
     assert "unknown key pipeline.featurs; did you mean 'features'?" in typo.stderr
     assert len(typo.stderr.strip().splitlines()) == 1
+    assert list((tmp_path / "runs").iterdir()) == []  # a failed start leaves no run folder
     corrupt = tmp_path / "model.skser"
     corrupt.write_bytes(b"PK\x03\x04 truncated")
     bad_model = skser("predict", corrupt, cfg)
@@ -218,3 +225,38 @@ def test_free_sections_are_checked_against_the_estimator():
         ConfigError, match="unknown key model.dropuot for CRNNClassifier; did you mean 'dropout'"
     ):
         build_pipeline(cfg)
+
+
+def test_grid_command_searches_and_saves_the_best(tmp_path):
+    proc = skser(
+        "grid",
+        "--corpus",
+        "synthetic",
+        "--features",
+        "pooled",
+        "--model",
+        "logreg",
+        "--n-splits",
+        "2",
+        "--out",
+        tmp_path,
+        "--name",
+        "g",
+        "--set",
+        "data.n_actors=4",
+        "--set",
+        "data.n_clips_per_emotion=2",
+        "--set",
+        "data.clip_seconds=1.0",
+        "--set",
+        "grid.clf__C=[0.01, 1.0]",
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "grid: best {'clf__C':" in proc.stdout
+    m = json.loads((tmp_path / "g" / "metrics.json").read_text())
+    assert len(m["grid"]["candidates"]) == 2
+    assert m["grid"]["best_score"] == max(c["mean_uar"] for c in m["grid"]["candidates"])
+    assert (tmp_path / "g" / "model.skser").exists()
+    typo = skser("grid", "--corpus", "synthetic", "--out", tmp_path, "--set", "grid.clf__CC=[1]")
+    assert typo.returncode == 2 and "unknown grid key 'clf__CC'" in typo.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["g"]

@@ -166,7 +166,7 @@ def _cmd_experiment(args, echo):
     from ._run import run_experiment
 
     cfg = _experiment_config(args)
-    metrics, folder = run_experiment(cfg, command=args.command, echo=echo)
+    metrics, folder = run_experiment(cfg, command=args.command, echo=echo, progress=not args.quiet)
     _summary(echo, metrics, folder)
     return 0
 
@@ -202,7 +202,7 @@ def _cmd_demo(args, echo):
     )
     cfg["model"]["filters"] = tuple(cfg["model"]["filters"])
     cfg["model"]["dense_units"] = tuple(cfg["model"]["dense_units"])
-    metrics, folder = run_experiment(cfg, command="demo", echo=echo)
+    metrics, folder = run_experiment(cfg, command="demo", echo=echo, progress=not args.quiet)
     _summary(echo, metrics, folder)
     return 0
 

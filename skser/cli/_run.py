@@ -10,6 +10,7 @@ import logging
 import os
 import platform
 import shutil
+import sys
 import tempfile
 import time
 from datetime import datetime
@@ -247,7 +248,7 @@ def _jsonable(obj):
 
 
 # ------------------------------------------------------------------------ main
-def run_experiment(cfg, *, command, echo=print):
+def run_experiment(cfg, *, command, echo=print, progress=False):
     """Run ``command`` ("evaluate", "train", "grid" or "demo"); return ``(metrics, folder)``."""
     from ..model_selection import cross_validate_ser, make_grid_search
 
@@ -263,16 +264,10 @@ def run_experiment(cfg, *, command, echo=print):
             f"{work} is left from an interrupted run: set run.resume = true to continue it, "
             "or delete it"
         )
-    work.mkdir(parents=True, exist_ok=True)
-    X, y, groups, frame, data_summary = load_data(cfg, workdir=work)
-    echo(
-        f"skser {__version__} {command}: {data_summary['corpus']}, {data_summary['clips']} clips, "
-        f"{data_summary['speakers']} speakers, {len(data_summary['class_counts'])} emotions"
-    )
-    pipe = build_pipeline(cfg)
-    cv, speaker_independent = _cv(cfg, data_summary["speakers"])
-    attributes = frame[["gender"]] if "gender" in frame.columns else None
-    grid_info = None
+    pipe = build_pipeline(cfg)  # configuration errors surface before anything is written
+    if progress and sys.stderr.isatty():
+        pipe.set_params(load__verbose=True)  # decoding progress bars
+    grid = None
     if command == "grid":
         if not cfg["grid"]:
             raise ConfigError("skser grid needs a [grid] section, e.g. clf__dropout = [0.1, 0.3]")
@@ -284,6 +279,22 @@ def run_experiment(cfg, *, command, echo=print):
                 raise ConfigError(
                     f"unknown grid key {key!r}" + (f"; did you mean {close[0]!r}?" if close else "")
                 )
+    fresh = not work.exists()
+    work.mkdir(parents=True, exist_ok=True)
+    try:
+        X, y, groups, frame, data_summary = load_data(cfg, workdir=work)
+        cv, speaker_independent = _cv(cfg, data_summary["speakers"])
+    except BaseException:
+        if fresh:
+            shutil.rmtree(work, ignore_errors=True)  # nothing done yet: leave nothing behind
+        raise
+    echo(
+        f"skser {__version__} {command}: {data_summary['corpus']}, {data_summary['clips']} clips, "
+        f"{data_summary['speakers']} speakers, {len(data_summary['class_counts'])} emotions"
+    )
+    attributes = frame[["gender"]] if "gender" in frame.columns else None
+    grid_info = None
+    if grid is not None:
         search = make_grid_search(
             pipe,
             grid,
@@ -321,6 +332,7 @@ def run_experiment(cfg, *, command, echo=print):
         speaker_independent=speaker_independent,
         random_state=run["random_state"],
         verbose=1,
+        progress=progress,
     )
     metrics = {
         "command": command,
@@ -356,6 +368,7 @@ def run_experiment(cfg, *, command, echo=print):
         from ..deploy import save_model
 
         final_model = pipe.fit(X, y)
+        final_model.set_params(load__verbose=False)  # no progress bars in deployment
         metrics["model_file"] = "model.skser"
         save_model(
             final_model,

@@ -133,6 +133,7 @@ def cross_validate_ser(
     speaker_independent=True,
     random_state=None,
     verbose=0,
+    progress=False,
 ):
     """Cross-validate an SER model the honest way: speaker-independent folds, UAR first.
 
@@ -167,6 +168,8 @@ def cross_validate_ser(
         Seed of the fold assignment when ``cv`` is an int.
     verbose : int, default=0
         Log one line per fold (logging level INFO).
+    progress : bool, default=False
+        Show a progress bar over folds (tqdm, on stderr, only when it is a terminal).
 
     Returns
     -------
@@ -209,6 +212,11 @@ def cross_validate_ser(
 
     folds, rows = [], []
     splits = list(splitter.split(X, y, groups_arr))
+    bar = None
+    if progress:
+        from tqdm.auto import tqdm
+
+        bar = tqdm(total=len(splits), desc="cross-validation", unit="fold", disable=None)
     for k, (train, test) in enumerate(splits, start=1):
         if speaker_independent:
             check_group_overlap(groups_arr, train, test, fold=k)
@@ -261,6 +269,9 @@ def cross_validate_ser(
                     record["fit_seconds"],
                 )
         folds.append(record)
+        if bar is not None:
+            bar.set_postfix(uar=f"{record['uar']:.3f}")
+            bar.update(1)
         for i, pred in zip(record["test_indices"], record["y_pred"], strict=True):
             row = {
                 "index": i,
@@ -274,6 +285,8 @@ def cross_validate_ser(
                 row[name] = values[i]
             rows.append(row)
 
+    if bar is not None:
+        bar.close()
     predictions = pd.DataFrame(rows).sort_values("index").reset_index(drop=True)
     pooled = ser_report(predictions["y_true"], predictions["y_pred"], labels=labels)
     summary = {"protocol": protocol, "n_folds": len(folds), "n_clips": int(len(predictions))}
