@@ -260,3 +260,24 @@ def test_grid_command_searches_and_saves_the_best(tmp_path):
     typo = skser("grid", "--corpus", "synthetic", "--out", tmp_path, "--set", "grid.clf__CC=[1]")
     assert typo.returncode == 2 and "unknown grid key 'clf__CC'" in typo.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["g"]
+
+
+def test_emotion_subset_and_mapping_from_config(synthetic_files, tmp_path):
+    from skser.cli._run import load_data
+
+    _, corpus = synthetic_files
+    csv = tmp_path / "clips.csv"
+    pd.DataFrame(
+        {"path": corpus.filenames, "label": corpus.target, "speaker": corpus.groups}
+    ).to_csv(csv, index=False)
+    cfg = apply_overrides(load_config(), ["data.corpus='csv'", f"data.csv='{csv}'"])
+    cfg["data"]["emotions"] = {"calm": "neutral", "surprised": ""}  # merge calm, drop surprised
+    _, y, groups, _, summary = load_data(cfg)
+    assert "calm" not in y and "surprised" not in y
+    assert summary["class_counts"]["neutral"] == 2 * int(np.sum(corpus.target == "neutral"))
+    cfg["data"]["emotions"] = ["sad", "angry"]
+    _, y, _, _, _ = load_data(cfg)
+    assert sorted(set(y)) == ["angry", "sad"]
+    cfg["data"]["emotions"] = "sad"
+    with pytest.raises(ConfigError, match="data.emotions must be a list"):
+        load_data(cfg)

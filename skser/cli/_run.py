@@ -32,22 +32,32 @@ def load_data(cfg, *, workdir=None):
     """Return ``(X paths, y, groups, frame, description)`` for the ``[data]`` section."""
     import pandas as pd
 
-    from ..datasets import LOADERS, make_synthetic_speech
+    from ..datasets import LOADERS, make_synthetic_speech, select_emotions
 
     d = cfg["data"]
     corpus = d["corpus"]
+    emotions = d["emotions"]
+    if isinstance(emotions, dict):  # TOML has no null: "" drops a label
+        emotions = {k: (v or None) for k, v in emotions.items()}
+    elif emotions is not None and not isinstance(emotions, list):
+        raise ConfigError(
+            f"data.emotions must be a list such as ['sad', 'angry'] or a table mapping labels "
+            f"(e.g. calm = 'neutral'), got {emotions!r}"
+        )
     if corpus == "synthetic":
         out = Path(workdir or tempfile.mkdtemp(prefix="skser-synthetic-")) / "corpus"
         bunch = make_synthetic_speech(
             n_actors=int(d["n_actors"]),
             n_clips_per_emotion=int(d["n_clips_per_emotion"]),
             duration=float(d["clip_seconds"]),
-            emotions=d["emotions"],
+            emotions=None if isinstance(emotions, dict) else emotions,
             random_state=cfg["run"]["random_state"],
             out_dir=out,
         )
         frame = bunch.frame.copy()
         frame["path"] = [str(p) for p in bunch.filenames]
+        if isinstance(emotions, dict):
+            frame = select_emotions(frame, emotions, param="data.emotions")
         desc = f"synthetic: {d['n_actors']} actors"
     elif corpus == "csv":
         if not d["csv"]:
@@ -63,8 +73,7 @@ def load_data(cfg, *, workdir=None):
             )
         frame["path"] = [str(p if Path(p).is_absolute() else csv.parent / p) for p in frame["path"]]
         frame = frame.rename(columns={"label": "emotion", "speaker": "actor"})
-        if d["emotions"]:
-            frame = frame[frame["emotion"].isin(d["emotions"])]
+        frame = select_emotions(frame, emotions, param="data.emotions")
         desc = f"csv: {csv}"
     else:
         if not d["path"]:
@@ -72,7 +81,7 @@ def load_data(cfg, *, workdir=None):
         path = Path(d["path"])
         if not path.is_dir():
             raise FileNotFoundError(f"data directory not found: {path}")
-        kwargs = {"emotions": d["emotions"]} if d["emotions"] else {}
+        kwargs = {"emotions": emotions} if emotions else {}
         bunch = LOADERS[corpus](path, **kwargs)
         frame = bunch.frame.copy()
         frame["path"] = [str(p) for p in bunch.filenames]
