@@ -469,7 +469,11 @@ class SERKerasClassifierBase(KerasClassifier):
         chunk = max(1, int(self.batch_size))
         out = None
         for start in range(0, len(X), chunk):
-            part = np.asarray(self.model_.predict_on_batch(X[start : start + chunk]))
+            batch = X[start : start + chunk]
+            n = len(batch)
+            if len(X) > chunk and n < chunk:  # pad the last batch: one traced shape, no retracing
+                batch = np.concatenate([batch, np.zeros((chunk - n, *X.shape[1:]), X.dtype)])
+            part = np.asarray(self.model_.predict_on_batch(batch))[:n]
             if out is None:
                 out = np.empty((len(X), *part.shape[1:]), dtype=part.dtype)
             out[start : start + chunk] = part
