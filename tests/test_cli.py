@@ -55,6 +55,7 @@ n_splits = 2
 out_dir = "{out}"
 name = "cfg-run"
 random_state = 0
+cache = "{out}/cache"
 """
 
 
@@ -97,6 +98,12 @@ def test_train_with_a_config_writes_a_complete_run_folder(trained):
     ]
     report = (run / "report.md").read_text()
     assert "![confusion_matrix.png](figures/confusion_matrix.png)" in report
+    from skser.deploy import load_model
+
+    model = load_model(run / "model.skser")
+    caches = {k: v for k, v in model.get_params(deep=True).items() if k.split("__")[-1] == "memory"}
+    assert caches and not any(caches.values())  # trained with a cache, deployed without
+    assert (base / "runs" / "cache").is_dir()
     info = skser("info", run / "model.skser")
     assert info.returncode == 0 and "classes   : angry, calm" in info.stdout
     assert "trusted" in info.stdout

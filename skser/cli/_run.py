@@ -378,6 +378,8 @@ def run_experiment(cfg, *, command, echo=print, progress=False):
 
         final_model = pipe.fit(X, y)
         final_model.set_params(load__verbose=False)  # no progress bars in deployment
+        caches = [k for k in final_model.get_params(deep=True) if k.split("__")[-1] == "memory"]
+        final_model.set_params(**dict.fromkeys(caches))  # a deployed model writes no cache
         metrics["model_file"] = "model.skser"
         save_model(
             final_model,
