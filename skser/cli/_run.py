@@ -179,7 +179,13 @@ def _versions():
 
 
 def _figures(figdir, result, frame):
-    from ..plotting import plot_class_balance, plot_confusion_matrix, plot_fold_scores, plot_history
+    from ..plotting import (
+        plot_class_balance,
+        plot_confusion_matrix,
+        plot_fold_scores,
+        plot_history,
+        save_figure,
+    )
 
     figs = {}
     figs["confusion_matrix.png"] = plot_confusion_matrix(result.confusion_matrix, result.labels)
@@ -190,8 +196,6 @@ def _figures(figdir, result, frame):
     if history:
         figs["training_curves.png"] = plot_history(history, title="training curves (fold 1)")
     for name, fig in figs.items():
-        from ..plotting import save_figure
-
         save_figure(fig, figdir / name)
     return sorted(figs)
 
