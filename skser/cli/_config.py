@@ -55,9 +55,14 @@ _CHOICES = {
 }
 
 
-def _suggest(key, valid):
+def did_you_mean(key, valid):
+    """``"; did you mean 'x'?"`` for the closest valid name, or ``""``."""
     close = difflib.get_close_matches(str(key), [str(v) for v in valid], n=1, cutoff=0.5)
-    return f"; did you mean {close[0]!r}?" if close else f"; valid keys: {', '.join(sorted(valid))}"
+    return f"; did you mean {close[0]!r}?" if close else ""
+
+
+def _suggest(key, valid):
+    return did_you_mean(key, valid) or f"; valid keys: {', '.join(sorted(valid))}"
 
 
 def check_config(cfg, *, source="config"):

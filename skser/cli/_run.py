@@ -5,7 +5,6 @@ folder without the suffix is always whole. Fold results are written inside it as
 folds finish; ``run.resume = true`` continues an interrupted ``.partial`` run.
 """
 
-import difflib
 import logging
 import os
 import platform
@@ -20,7 +19,7 @@ import numpy as np
 
 from .._atomic import atomic_write_json, atomic_write_text
 from .._version import __version__
-from ._config import ConfigError
+from ._config import ConfigError, did_you_mean
 
 logger = logging.getLogger(__name__)
 
@@ -111,10 +110,8 @@ def _set_section(pipe, step, params, section):
     valid = est.get_params(deep=True)
     for key in params:
         if key not in valid:
-            close = difflib.get_close_matches(key, list(valid), n=1, cutoff=0.5)
-            hint = f"; did you mean {close[0]!r}?" if close else ""
             raise ConfigError(
-                f"unknown key {section}.{key} for {type(est).__name__}{hint} "
+                f"unknown key {section}.{key} for {type(est).__name__}{did_you_mean(key, valid)} "
                 f"(valid: {', '.join(sorted(k for k in valid if '__' not in k))})"
             )
     est.set_params(**params)
@@ -288,10 +285,7 @@ def run_experiment(cfg, *, command, echo=print, progress=False):
         valid = pipe.get_params(deep=True)
         for key in grid:
             if key not in valid:
-                close = difflib.get_close_matches(key, list(valid), n=1, cutoff=0.5)
-                raise ConfigError(
-                    f"unknown grid key {key!r}" + (f"; did you mean {close[0]!r}?" if close else "")
-                )
+                raise ConfigError(f"unknown grid key {key!r}{did_you_mean(key, valid)}")
     fresh = not work.exists()
     work.mkdir(parents=True, exist_ok=True)
     try:

@@ -82,6 +82,25 @@ def _softmax(x, n_classes):
     return layers.Dense(n_classes, activation="softmax", name="softmax")(x)
 
 
+def _conv2d_stack(shape, filters, kernel_size, pool_size, batch_norm, activation):
+    """Input (reshaped to an image with channels) and conv [+ BN] + max-pool blocks.
+
+    Returns ``(inputs, x, (bands, frames))`` with the pooled spatial size.
+    """
+    inputs = keras.Input(shape, name="features")
+    image = {1: (1, shape[0], 1), 2: (*shape, 1), 3: shape}[len(shape)]
+    x = inputs if len(shape) == 3 else layers.Reshape(image, name="to_image")(inputs)
+    spatial = image[:2]
+    for f in filters:
+        x = layers.Conv2D(f, kernel_size, padding="same", activation=activation)(x)
+        if batch_norm:
+            x = layers.BatchNormalization()(x)
+        pool = _pool(spatial, pool_size)
+        x = layers.MaxPooling2D(pool)(x)
+        spatial = tuple(d // p for d, p in zip(spatial, pool, strict=True))
+    return inputs, x, spatial
+
+
 # ------------------------------------------------------------------------ builders
 def build_cnn2d(
     input_shape,
@@ -137,17 +156,7 @@ def build_cnn2d(
     dense_units = _check_sizes(dense_units, "dense_units", name, allow_empty=True)
     dropout = _check_rate(dropout, "dropout", name)
 
-    inputs = keras.Input(shape, name="features")
-    image = {1: (1, shape[0], 1), 2: (*shape, 1), 3: shape}[len(shape)]
-    x = inputs if len(shape) == 3 else layers.Reshape(image, name="to_image")(inputs)
-    spatial = image[:2]
-    for f in filters:
-        x = layers.Conv2D(f, kernel_size, padding="same", activation=activation)(x)
-        if batch_norm:
-            x = layers.BatchNormalization()(x)
-        pool = _pool(spatial, pool_size)
-        x = layers.MaxPooling2D(pool)(x)
-        spatial = tuple(d // p for d, p in zip(spatial, pool, strict=True))
+    inputs, x, _ = _conv2d_stack(shape, filters, kernel_size, pool_size, batch_norm, activation)
     x = layers.Flatten()(x)
     for units in dense_units:
         x = layers.Dense(units, activation=activation)(x)
@@ -211,17 +220,9 @@ def build_crnn(
     lstm_units = _check_sizes(lstm_units, "lstm_units", name)
     dropout = _check_rate(dropout, "dropout", name)
 
-    inputs = keras.Input(shape, name="features")
-    image = {1: (1, shape[0], 1), 2: (*shape, 1), 3: shape}[len(shape)]
-    x = inputs if len(shape) == 3 else layers.Reshape(image, name="to_image")(inputs)
-    bands, frames = image[:2]
-    for f in conv_filters:
-        x = layers.Conv2D(f, kernel_size, padding="same", activation=activation)(x)
-        if batch_norm:
-            x = layers.BatchNormalization()(x)
-        pool = _pool((bands, frames), pool_size)
-        x = layers.MaxPooling2D(pool)(x)
-        bands, frames = bands // pool[0], frames // pool[1]
+    inputs, x, (bands, frames) = _conv2d_stack(
+        shape, conv_filters, kernel_size, pool_size, batch_norm, activation
+    )
     # (bands, frames, channels) -> (frames, bands, channels) -> (frames, bands * channels)
     x = layers.Permute((2, 1, 3))(x)
     x = layers.Reshape((frames, bands * conv_filters[-1]))(x)
