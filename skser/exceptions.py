@@ -17,20 +17,50 @@ __all__ = [
 
 
 class SkserError(Exception):
-    """Base class of every exception raised by skser."""
+    """Base class of every exception raised by skser.
+
+    Examples
+    --------
+    >>> from skser.exceptions import LeakageError, SkserError
+    >>> issubclass(LeakageError, SkserError) and issubclass(LeakageError, ValueError)
+    True
+    """
 
 
 class CorpusError(SkserError, ValueError):
-    """A corpus directory cannot be read as the requested corpus."""
+    """A corpus directory cannot be read as the requested corpus.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from skser.datasets import load_ravdess
+    >>> load_ravdess(tempfile.mkdtemp())
+    Traceback (most recent call last):
+    ...
+    skser.exceptions.CorpusError: load_ravdess: no ravdess clips under ...: found 0 audio file(s)
+    """
 
 
 class AudioLoadError(SkserError, ValueError):
     """One or more audio files could not be loaded.
 
-    Attributes
+    Parameters
     ----------
-    failures : list of (str, str)
-        ``(path, reason)`` for every file that failed in the call.
+    message : str
+        What went wrong, naming the files.
+    failures : sequence of (str, str), default=()
+        ``(path, reason)`` for every file that failed in the call (kept as the
+        ``failures`` attribute).
+
+    Examples
+    --------
+    >>> from skser.exceptions import AudioLoadError
+    >>> from skser.io import AudioLoader
+    >>> try:
+    ...     AudioLoader(duration=1.0).fit_transform(["missing-1.wav", "missing-2.wav"])
+    ... except AudioLoadError as err:
+    ...     print(len(err.failures), err.failures[0][0])
+    2 missing-1.wav
     """
 
     def __init__(self, message, failures=()):
@@ -39,16 +69,73 @@ class AudioLoadError(SkserError, ValueError):
 
 
 class ChecksumError(SkserError, OSError):
-    """A downloaded file does not match its pinned checksum."""
+    """A downloaded file does not match its pinned checksum.
+
+    :func:`~skser.datasets.fetch_ravdess` raises it (and deletes the download) when
+    the archive's SHA-256 differs from the pinned one.
+
+    Examples
+    --------
+    >>> from skser.exceptions import ChecksumError
+    >>> issubclass(ChecksumError, OSError)
+    True
+    """
 
 
 class UnsafeArchiveError(SkserError, ValueError):
-    """An archive contains a member that would be written outside its target folder."""
+    """An archive contains a member that would be written outside its target folder.
+
+    Examples
+    --------
+    >>> import tempfile, zipfile
+    >>> from pathlib import Path
+    >>> from skser.datasets import safe_extract_zip
+    >>> from skser.exceptions import UnsafeArchiveError
+    >>> tmp = Path(tempfile.mkdtemp())
+    >>> with zipfile.ZipFile(tmp / "a.zip", "w") as z:
+    ...     z.writestr("/etc/evil", "x")
+    >>> try:
+    ...     safe_extract_zip(tmp / "a.zip", tmp / "out")
+    ... except UnsafeArchiveError:
+    ...     print("refused")
+    refused
+    """
 
 
 class LeakageError(SkserError, ValueError):
-    """An evaluation would put the same speaker (group) in training and test data."""
+    """An evaluation would put the same speaker (group) in training and test data.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skser.exceptions import LeakageError
+    >>> from skser.model_selection import check_group_overlap
+    >>> try:
+    ...     check_group_overlap(np.array(["a", "a", "b"]), [0, 2], [1])
+    ... except LeakageError as err:
+    ...     print(err)
+    1 speaker group(s) are in both the training and the test data: a. Use a group-aware splitter such as SpeakerKFold.
+    """
 
 
 class CorpusWarning(UserWarning):
-    """Files of a corpus were skipped (the message says how many and gives examples)."""
+    """Files of a corpus were skipped (the message says how many and gives examples).
+
+    Loaders take ``strict=True`` to raise :class:`CorpusError` instead.
+
+    Examples
+    --------
+    >>> import tempfile, warnings
+    >>> from pathlib import Path
+    >>> import numpy as np, soundfile as sf
+    >>> from skser.datasets import load_savee
+    >>> from skser.exceptions import CorpusWarning
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> for name in ["DC_a01.wav", "notes.wav"]:
+    ...     sf.write(folder / name, np.zeros(1600), 16000)
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     corpus = load_savee(folder)
+    >>> len(corpus.target), caught[0].category is CorpusWarning
+    (1, True)
+    """

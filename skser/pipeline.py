@@ -330,6 +330,16 @@ def make_recipe_pipeline(name, *, sr=16000, random_state=None, memory=None, **ov
     Returns
     -------
     imblearn.pipeline.Pipeline
+
+    Examples
+    --------
+    >>> from skser.pipeline import RECIPES, make_recipe_pipeline
+    >>> print(RECIPES["S4"]["description"])
+    pooled features (mean/std of MFCC+deltas, ZCR, RMS), Keras MLP with one hidden layer of 300 units
+    >>> pipe = make_recipe_pipeline("S4", random_state=0, oversample=True)
+    >>> type(pipe.named_steps["clf"]).__name__, type(pipe.named_steps["oversample"]).__name__
+    ('KerasMLPClassifier', 'RandomOverSampler')
+    >>> pipe = pipe.set_params(clf__epochs=20)  # a shorter training budget
     """
     if name not in RECIPES:
         raise ValueError(f"unknown recipe {name!r}: use one of {sorted(RECIPES)}")

@@ -79,3 +79,8 @@ def test_readme_python_snippet_runs_verbatim(tmp_path):
     assert "protocol: speaker-independent" in proc.stdout
     uar = float(re.search(r"UAR ([0-9.]+) ±", proc.stdout).group(1))
     assert 0.25 < uar < 0.95  # chance is 1/8
+    from skser.deploy import load_model, read_metadata
+
+    bundle = tmp_path / "model.skser"
+    assert abs(read_metadata(bundle)["metrics"]["uar_mean"] - uar) < 5e-4
+    assert len(load_model(bundle).predict(sorted((tmp_path / "synthetic").rglob("*.wav"))[:2])) == 2

@@ -82,7 +82,7 @@ class AudioAugmenter(SamplerMixin, BaseEstimator):
     >>> X = np.random.default_rng(0).normal(size=(4, 16000)).astype("float32")
     >>> y = np.array(["sad", "sad", "angry", "angry"])
     >>> Xa, ya = AudioAugmenter(n_augment=2, random_state=0).fit_resample(X, y)
-    >>> Xa.shape, list(ya[:6])
+    >>> Xa.shape, ya[:6].tolist()
     ((12, 16000), ['sad', 'sad', 'angry', 'angry', 'sad', 'sad'])
     """
 

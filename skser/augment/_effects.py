@@ -78,7 +78,32 @@ def fit_to_length(y, n):
 
 
 def add_noise(y, snr_db, rng):
-    """Add white Gaussian noise at ``snr_db`` dB below the clip's RMS level."""
+    """Add white Gaussian noise at ``snr_db`` dB below the clip's RMS level.
+
+    Parameters
+    ----------
+    y : ndarray of shape (n_samples,)
+        The clip (a silent clip is returned unchanged).
+    snr_db : float
+        Signal-to-noise ratio in dB.
+    rng : numpy.random.Generator
+        Source of the noise.
+
+    Returns
+    -------
+    ndarray
+        Noisy copy, same dtype.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skser.augment import add_noise
+    >>> y = np.sin(np.linspace(0, 100, 16000)).astype("float32")
+    >>> noisy = add_noise(y, 20.0, np.random.default_rng(0))
+    >>> snr = 10 * np.log10(np.mean(y**2) / np.mean((noisy - y) ** 2))
+    >>> bool(abs(snr - 20.0) < 0.5), noisy.dtype
+    (True, dtype('float32'))
+    """
     rms = float(np.sqrt(np.mean(np.square(y, dtype=np.float64))))
     if rms == 0.0:
         return y.copy()
@@ -87,7 +112,29 @@ def add_noise(y, snr_db, rng):
 
 
 def shift_in_time(y, n_shift):
-    """Delay (``n_shift > 0``) or advance the clip by ``n_shift`` samples, zero-filled."""
+    """Delay (``n_shift > 0``) or advance the clip by ``n_shift`` samples, zero-filled.
+
+    Parameters
+    ----------
+    y : ndarray of shape (n_samples,)
+        The clip.
+    n_shift : int
+        Samples to shift by; the length is kept.
+
+    Returns
+    -------
+    ndarray
+        Shifted copy.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skser.augment import shift_in_time
+    >>> shift_in_time(np.arange(1.0, 6.0), 2).tolist()
+    [0.0, 0.0, 1.0, 2.0, 3.0]
+    >>> shift_in_time(np.arange(1.0, 6.0), -2).tolist()
+    [3.0, 4.0, 5.0, 0.0, 0.0]
+    """
     n_shift = int(n_shift)
     if n_shift == 0:
         return y.copy()
@@ -127,6 +174,19 @@ def stretch_and_shift_pitch(y, sr, *, rate=1.0, n_steps=0.0, n_fft=512, hop_leng
     -------
     ndarray
         The processed waveform (same dtype).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skser.augment import stretch_and_shift_pitch
+    >>> sr = 16000
+    >>> y = np.sin(2 * np.pi * 220 * np.arange(sr) / sr).astype("float32")  # 1 s at 220 Hz
+    >>> out = stretch_and_shift_pitch(y, sr, rate=1.25, n_steps=12)  # faster, an octave up
+    >>> len(out)
+    12800
+    >>> spectrum = np.abs(np.fft.rfft(out))
+    >>> round(float(np.argmax(spectrum) * sr / len(out)))  # about 440 Hz
+    440
     """
     import librosa
 

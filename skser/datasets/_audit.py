@@ -42,7 +42,7 @@ def _inspect(path, clip_level):
 class CorpusAudit:
     """Result of :func:`audit_corpus`.
 
-    Attributes
+    Parameters
     ----------
     issues : pandas.DataFrame
         One row per problem: ``problem`` (``unreadable``, ``duplicate_audio``,
@@ -54,6 +54,20 @@ class CorpusAudit:
     balance : dict of pandas.DataFrame
         Clip counts per emotion and ``actor`` / ``gender`` (and ``corpus`` when
         several corpora are combined).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from skser.datasets import audit_corpus, load_ravdess, make_synthetic_speech
+    >>> out = tempfile.mkdtemp()
+    >>> _ = make_synthetic_speech(n_actors=2, n_clips_per_emotion=1, duration=0.5,
+    ...                           random_state=0, out_dir=out)
+    >>> report = audit_corpus(load_ravdess(out))
+    >>> print(report.summary())
+    16 files audited
+    no problems found
+    >>> report.balance["actor"].shape  # 2 actors x 8 emotions
+    (2, 8)
     """
 
     issues: pd.DataFrame

@@ -85,6 +85,22 @@ def load_corpora(data_dirs, *, emotions=None, strict=False):
     -------
     sklearn.utils.Bunch
         See :func:`concat_corpora`.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> import numpy as np, soundfile as sf
+    >>> from skser.datasets import load_corpora, make_synthetic_speech
+    >>> ravdess = tempfile.mkdtemp()
+    >>> _ = make_synthetic_speech(n_actors=2, emotions=["angry", "sad"], n_clips_per_emotion=1,
+    ...                           duration=0.5, random_state=0, out_dir=ravdess)
+    >>> savee = Path(tempfile.mkdtemp())
+    >>> for name in ["DC_a01.wav", "DC_sa01.wav"]:
+    ...     sf.write(savee / name, np.zeros(1600), 16000)
+    >>> both = load_corpora({"ravdess": ravdess, "savee": savee})
+    >>> sorted(set(both.groups))
+    ['ravdess:01', 'ravdess:02', 'savee:DC']
     """
     from . import LOADERS
 

@@ -102,6 +102,19 @@ def load_crema_d(data_dir, *, emotions=None, demographics="auto", strict=False):
     sklearn.utils.Bunch
         Same fields as :func:`load_ravdess`; the frame has ``sentence`` and ``level``,
         plus ``age``, ``race`` and ``ethnicity`` when the demographics file is found.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> import numpy as np, soundfile as sf
+    >>> from skser.datasets import load_crema_d
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> for name in ["1001_DFA_ANG_XX.wav", "1001_IEO_SAD_HI.wav", "1002_DFA_HAP_XX.wav"]:
+    ...     sf.write(folder / name, np.zeros(1600), 16000)
+    >>> corpus = load_crema_d(folder)
+    >>> corpus.target.tolist(), corpus.groups.tolist()
+    (['angry', 'sad', 'happy'], ['1001', '1001', '1002'])
     """
     root = resolve_data_dir(data_dir, "crema_d")
     records = parse_corpus_files(root, "crema_d", _parse, strict=strict)

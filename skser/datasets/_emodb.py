@@ -72,6 +72,19 @@ def load_emodb(data_dir, *, emotions=None, strict=False):
     sklearn.utils.Bunch
         Same fields as :func:`load_ravdess`; the frame has ``age``, ``text`` and
         ``version``.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> import numpy as np, soundfile as sf
+    >>> from skser.datasets import load_emodb
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> for name in ["03a01Fa.wav", "08b02Lb.wav"]:
+    ...     sf.write(folder / name, np.zeros(1600), 16000)
+    >>> corpus = load_emodb(folder)
+    >>> corpus.target.tolist(), corpus.groups.tolist()
+    (['happy', 'boredom'], ['03', '08'])
     """
     root = resolve_data_dir(data_dir, "emodb")
     records = parse_corpus_files(root, "emodb", _parse, strict=strict)

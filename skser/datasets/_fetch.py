@@ -77,6 +77,21 @@ def safe_extract_zip(archive, target):
     -------
     pathlib.Path
         ``target``.
+
+    Examples
+    --------
+    >>> import tempfile, zipfile
+    >>> from pathlib import Path
+    >>> from skser.datasets import safe_extract_zip
+    >>> tmp = Path(tempfile.mkdtemp())
+    >>> with zipfile.ZipFile(tmp / "evil.zip", "w") as z:
+    ...     z.writestr("../outside.txt", "x")
+    >>> safe_extract_zip(tmp / "evil.zip", tmp / "corpus")
+    Traceback (most recent call last):
+    ...
+    skser.exceptions.UnsafeArchiveError: ...
+    >>> (tmp / "corpus").exists(), (tmp.parent / "outside.txt").exists()
+    (False, False)
     """
     target = Path(target)
     with zipfile.ZipFile(archive) as zf:
@@ -170,6 +185,23 @@ def fetch_ravdess(
         If the download does not match the checksum (the file is discarded).
     skser.exceptions.UnsafeArchiveError
         If the archive holds a member that would be written outside the cache.
+
+    Examples
+    --------
+    The first call downloads about 200 MB; later calls read the cache:
+
+    >>> corpus = fetch_ravdess(actors=[1, 2])  # doctest: +SKIP
+    >>> corpus.filenames.shape  # doctest: +SKIP
+    (120,)
+
+    Offline, ``download_if_missing=False`` fails fast instead of downloading:
+
+    >>> import tempfile
+    >>> from skser.datasets import fetch_ravdess
+    >>> fetch_ravdess(data_home=tempfile.mkdtemp(), download_if_missing=False)
+    Traceback (most recent call last):
+    ...
+    FileNotFoundError: ...
     """
     if url is not None and known_hash is None:
         raise ValueError("fetch_ravdess: a mirror url needs its known_hash ('sha256:<hex>')")

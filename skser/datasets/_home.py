@@ -18,6 +18,15 @@ def get_data_home(data_home=None):
     Returns
     -------
     pathlib.Path
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from skser.datasets import get_data_home
+    >>> home = get_data_home(Path(tempfile.mkdtemp()) / "skser_data")
+    >>> home.is_dir(), home.name
+    (True, 'skser_data')
     """
     if data_home is None:
         data_home = os.environ.get("SKSER_DATA") or "~/skser_data"

@@ -75,6 +75,16 @@ def select_emotions(frame, emotions, *, param="emotions"):
     pandas.DataFrame
         A new frame (index reset). The original label is kept in ``emotion_original``
         when a mapping changed it.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from skser.datasets import select_emotions
+    >>> frame = pd.DataFrame({"emotion": ["calm", "neutral", "angry", "surprised"]})
+    >>> select_emotions(frame, {"calm": "neutral", "surprised": None})["emotion"].tolist()
+    ['neutral', 'neutral', 'angry']
+    >>> select_emotions(frame, ["angry"])["emotion"].tolist()
+    ['angry']
     """
     if emotions is None:
         return frame.reset_index(drop=True)

@@ -58,6 +58,19 @@ def load_savee(data_dir, *, emotions=None, strict=False):
     -------
     sklearn.utils.Bunch
         Same fields as :func:`load_ravdess`; the frame has ``sentence_number``.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> import numpy as np, soundfile as sf
+    >>> from skser.datasets import load_savee
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> for name in ["DC_a01.wav", "JE_sa02.wav", "KL_n03.wav"]:
+    ...     sf.write(folder / name, np.zeros(1600), 16000)
+    >>> corpus = load_savee(folder)
+    >>> corpus.target.tolist(), corpus.groups.tolist()
+    (['angry', 'sad', 'neutral'], ['DC', 'JE', 'KL'])
     """
     root = resolve_data_dir(data_dir, "savee")
     records = parse_corpus_files(

@@ -11,8 +11,6 @@ voice quality and in how strongly they act, and every utterance varies randomly,
 task is learnable but not trivial and actor identity is a real confound.
 """
 
-import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -21,6 +19,7 @@ import soundfile as sf
 from scipy.signal import lfilter
 from sklearn.utils import Bunch, check_random_state
 
+from .._atomic import atomic_path
 from ._labels import EMOTIONS, check_emotion_labels
 from ._ravdess import RAVDESS_EMOTIONS
 
@@ -245,15 +244,8 @@ def _clip_fields(emotion, j):
 
 
 def _write_wav_atomic(path, data, sr):
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".wav", dir=path.parent)
-    os.close(fd)
-    try:
+    with atomic_path(path, suffix=".wav") as tmp:
         sf.write(tmp, data, sr, subtype="PCM_16")
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def make_synthetic_speech(

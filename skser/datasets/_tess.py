@@ -64,6 +64,19 @@ def load_tess(data_dir, *, emotions=None, strict=False):
     -------
     sklearn.utils.Bunch
         Same fields as :func:`load_ravdess`; the frame has ``word`` and ``age_group``.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> import numpy as np, soundfile as sf
+    >>> from skser.datasets import load_tess
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> for name in ["OAF_back_angry.wav", "YAF_dog_ps.wav"]:
+    ...     sf.write(folder / name, np.zeros(1600), 16000)
+    >>> corpus = load_tess(folder)
+    >>> corpus.target.tolist(), corpus.groups.tolist()
+    (['angry', 'surprised'], ['OAF', 'YAF'])
     """
     root = resolve_data_dir(data_dir, "tess")
     records = parse_corpus_files(root, "tess", _parse, strict=strict)

@@ -11,6 +11,7 @@ from ._bundle import (
     read_metadata,
     save_model,
 )
+from ._timeline import predict_timeline
 
 __all__ = [
     "BUNDLE_FORMAT",
@@ -19,4 +20,5 @@ __all__ = [
     "load_model",
     "read_metadata",
     "save_model",
+    "predict_timeline",
 ]

@@ -15,14 +15,13 @@ import datetime as _dt
 import hashlib
 import io
 import json
-import os
 import platform
-import tempfile
 import warnings
 import zipfile
 from importlib import metadata as importlib_metadata
 from pathlib import Path
 
+from .._atomic import atomic_path
 from .._version import __version__
 from ..exceptions import SkserError
 
@@ -51,11 +50,36 @@ _PACKAGES = (
 
 
 class ModelFileError(SkserError, ValueError):
-    """A model bundle is missing, truncated, corrupt or not a skser bundle."""
+    """A model bundle is missing, truncated, corrupt or not a skser bundle.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from skser.deploy import ModelFileError, read_metadata
+    >>> path = Path(tempfile.mkdtemp()) / "model.skser"
+    >>> _ = path.write_text("not a bundle")
+    >>> try:
+    ...     read_metadata(path)
+    ... except ModelFileError as err:
+    ...     print("refused")
+    refused
+    """
 
 
 class VersionMismatchWarning(UserWarning):
-    """A bundle was saved with other package versions than the running ones."""
+    """A bundle was saved with other package versions than the running ones.
+
+    :func:`load_model` warns with it (``check_versions=False`` skips the check);
+    predictions of a model unpickled under other versions are not guaranteed.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> from skser.deploy import VersionMismatchWarning
+    >>> warnings.simplefilter("error", VersionMismatchWarning)  # make it fatal
+    >>> warnings.resetwarnings()
+    """
 
 
 def _versions():
@@ -109,6 +133,25 @@ def save_model(model, path, *, training=None, metrics=None, config=None, extra=N
     -------
     dict
         The metadata written.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from skser.datasets import make_synthetic_speech
+    >>> corpus = make_synthetic_speech(n_actors=4, emotions=["angry", "sad"],
+    ...                                n_clips_per_emotion=4, duration=0.5,
+    ...                                random_state=0, out_dir=tempfile.mkdtemp())
+    >>> from pathlib import Path
+    >>> from skser.deploy import load_model, read_metadata, save_model
+    >>> from skser.pipeline import make_ser_pipeline
+    >>> pipe = make_ser_pipeline("pooled", "logreg", random_state=0)
+    >>> pipe = pipe.fit(corpus.filenames, corpus.target)
+    >>> path = Path(tempfile.mkdtemp()) / "model.skser"
+    >>> meta = save_model(pipe, path, metrics={"uar_mean": 0.5})
+    >>> read_metadata(path)["metrics"]
+    {'uar_mean': 0.5}
+    >>> load_model(path).predict(corpus.filenames[:2]).shape
+    (2,)
     """
     import joblib
 
@@ -136,18 +179,10 @@ def save_model(model, path, *, training=None, metrics=None, config=None, extra=N
         "extra": extra or {},
         "security": "the payload is a pickle: load it only from a source you trust",
     }
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
+    with atomic_path(path) as tmp:
         with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_STORED) as zf:
             zf.writestr(_METADATA, json.dumps(meta, indent=2, sort_keys=True, default=str))
             zf.writestr(_PAYLOAD, payload)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
     return meta
 
 
@@ -180,6 +215,23 @@ def read_metadata(path):
     Returns
     -------
     dict
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from skser.datasets import make_synthetic_speech
+    >>> corpus = make_synthetic_speech(n_actors=4, emotions=["angry", "sad"],
+    ...                                n_clips_per_emotion=4, duration=0.5,
+    ...                                random_state=0, out_dir=tempfile.mkdtemp())
+    >>> from pathlib import Path
+    >>> from skser.deploy import read_metadata, save_model
+    >>> from skser.pipeline import make_ser_pipeline
+    >>> pipe = make_ser_pipeline("pooled", "logreg").fit(corpus.filenames, corpus.target)
+    >>> path = Path(tempfile.mkdtemp()) / "model.skser"
+    >>> _ = save_model(pipe, path, training={"corpus": "synthetic"})
+    >>> meta = read_metadata(path)  # nothing is unpickled
+    >>> meta["training"], meta["format"]
+    ({'corpus': 'synthetic'}, 1)
     """
     with _open(path) as zf:
         try:
@@ -207,6 +259,27 @@ def load_model(path, *, check_versions=True):
     model : estimator
         The fitted model; its metadata is in ``model.skser_metadata_`` when the object
         accepts attributes.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from skser.datasets import make_synthetic_speech
+    >>> corpus = make_synthetic_speech(n_actors=4, emotions=["angry", "sad"],
+    ...                                n_clips_per_emotion=4, duration=0.5,
+    ...                                random_state=0, out_dir=tempfile.mkdtemp())
+    >>> from pathlib import Path
+    >>> from skser.deploy import ModelFileError, load_model, save_model
+    >>> from skser.pipeline import make_ser_pipeline
+    >>> pipe = make_ser_pipeline("pooled", "logreg").fit(corpus.filenames, corpus.target)
+    >>> path = Path(tempfile.mkdtemp()) / "model.skser"
+    >>> _ = save_model(pipe, path)
+    >>> load_model(path).classes_.tolist()
+    ['angry', 'sad']
+    >>> _ = path.write_bytes(path.read_bytes()[:100])  # a truncated copy
+    >>> load_model(path)
+    Traceback (most recent call last):
+    ...
+    skser.deploy._bundle.ModelFileError: ...
     """
     import joblib
 

@@ -16,6 +16,32 @@ def power_to_db_batched(S, *, ref=1.0, amin=1e-10, top_db=80.0):
     librosa's own function takes ``ref=np.max`` and ``top_db`` over the whole array, so
     a batch would give each clip a different result than computing it alone. Here the
     reference (``"max"`` or a number) and the ``top_db`` floor are per clip (axis 0).
+
+    Parameters
+    ----------
+    S : ndarray of shape (n_clips, ...)
+        Power spectrograms, one per row.
+    ref : "max" or float, default=1.0
+        0 dB reference: each clip's own maximum, or a fixed power.
+    amin : float, default=1e-10
+        Floor applied to ``S`` and ``ref`` before the logarithm.
+    top_db : float or None, default=80.0
+        Floor each clip at its own peak minus ``top_db`` dB; None disables it.
+
+    Returns
+    -------
+    ndarray
+        Same shape as ``S``, in dB.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skser.features import power_to_db_batched
+    >>> S = np.stack([np.full((2, 3), 1.0), np.full((2, 3), 100.0)])  # two clips
+    >>> power_to_db_batched(S, ref="max")[:, 0, 0].tolist()  # each clip's own max is 0 dB
+    [0.0, 0.0]
+    >>> power_to_db_batched(S)[:, 0, 0].tolist()
+    [0.0, 20.0]
     """
     S = np.asarray(S)
     log_spec = 10.0 * np.log10(np.maximum(amin, S))

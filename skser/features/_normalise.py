@@ -25,8 +25,9 @@ class PerSampleStandardScaler(TransformerMixin, BaseEstimator):
     --------
     >>> import numpy as np
     >>> out = PerSampleStandardScaler().fit_transform(np.array([[1., 2., 3.], [5., 5., 5.]]))
-    >>> out.round(3).tolist()
-    [[-1.225, 0.0, 1.225], [0.0, 0.0, 0.0]]
+    >>> print(out.round(3))
+    [[-1.225  0.     1.225]
+     [ 0.     0.     0.   ]]
     """
 
     def __init__(self, *, eps=1e-8):

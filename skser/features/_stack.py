@@ -111,6 +111,16 @@ class FeatureStack(TransformerMixin, _BaseComposition, BaseEstimator):
 def make_feature_stack(*transformers):
     """Build a :class:`FeatureStack`, naming each transformer after its class.
 
+    Parameters
+    ----------
+    *transformers : transformer
+        Waveform feature transformers whose outputs are stacked along the bands
+        axis (same hop length, so the same number of frames).
+
+    Returns
+    -------
+    FeatureStack
+
     Examples
     --------
     >>> from skser.features import make_feature_stack, RMSEnergy, ZeroCrossingRate

@@ -35,6 +35,17 @@ def fix_length(y, n_samples, *, crop="center"):
     Returns
     -------
     ndarray, shape (n_samples,)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skser.io import fix_length
+    >>> fix_length(np.arange(1.0, 5.0), 6).tolist()
+    [0.0, 1.0, 2.0, 3.0, 4.0, 0.0]
+    >>> fix_length(np.arange(1.0, 5.0), 2).tolist()
+    [2.0, 3.0]
+    >>> fix_length(np.arange(1.0, 5.0), 2, crop="start").tolist()
+    [1.0, 2.0]
     """
     n = y.shape[-1]
     if n == n_samples:

@@ -73,6 +73,13 @@ def scores_by_attribute(y_true, y_pred, attribute):
     -------
     dict
         attribute value -> ``{"uar", "wa", "n_clips"}``.
+
+    Examples
+    --------
+    >>> from skser.metrics import scores_by_attribute
+    >>> scores_by_attribute(["angry", "angry", "sad", "sad"], ["angry", "sad", "sad", "sad"],
+    ...                     ["male", "female", "male", "female"])
+    {'female': {'uar': 0.5, 'wa': 0.5, 'n_clips': 2}, 'male': {'uar': 1.0, 'wa': 1.0, 'n_clips': 2}}
     """
     y_true, y_pred, attribute = (np.asarray(a) for a in (y_true, y_pred, attribute))
     if not (len(y_true) == len(y_pred) == len(attribute)):
@@ -83,7 +90,7 @@ def scores_by_attribute(y_true, y_pred, attribute):
     out = {}
     for value in np.unique(attribute.astype(str)):
         mask = attribute.astype(str) == value
-        out[value] = {
+        out[str(value)] = {
             "uar": unweighted_average_recall(y_true[mask], y_pred[mask]),
             "wa": weighted_accuracy(y_true[mask], y_pred[mask]),
             "n_clips": int(mask.sum()),

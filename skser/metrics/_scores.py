@@ -66,6 +66,14 @@ def weighted_accuracy(y_true, y_pred, *, sample_weight=None):
     Returns
     -------
     float
+
+    Examples
+    --------
+    >>> from skser.metrics import unweighted_average_recall, weighted_accuracy
+    >>> y_true = ["angry"] * 8 + ["sad"] * 2
+    >>> y_pred = ["angry"] * 10  # always the majority class
+    >>> weighted_accuracy(y_true, y_pred), unweighted_average_recall(y_true, y_pred)
+    (0.8, 0.5)
     """
     return float(accuracy_score(y_true, y_pred, sample_weight=sample_weight))
 
@@ -85,6 +93,12 @@ def macro_f1(y_true, y_pred, *, labels=None, sample_weight=None):
     Returns
     -------
     float
+
+    Examples
+    --------
+    >>> from skser.metrics import macro_f1
+    >>> round(macro_f1(["angry", "angry", "sad", "sad"], ["angry", "sad", "sad", "sad"]), 4)
+    0.7333
     """
     y_true = np.asarray(y_true)
     if labels is None:
@@ -122,6 +136,14 @@ def get_ser_scorer(scoring):
     Returns
     -------
     callable
+
+    Examples
+    --------
+    >>> from skser.metrics import get_ser_scorer
+    >>> get_ser_scorer("uar")
+    make_scorer(unweighted_average_recall, response_method='predict')
+    >>> get_ser_scorer("wa") is get_ser_scorer("accuracy")
+    False
     """
     if callable(scoring):
         return scoring

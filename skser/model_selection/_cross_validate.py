@@ -31,7 +31,7 @@ NOT_SPEAKER_INDEPENDENT = (
 class CVResult:
     """Result of :func:`cross_validate_ser`.
 
-    Attributes
+    Parameters
     ----------
     folds : list of dict
         Per fold: ``fold``, ``uar``, ``wa``, ``macro_f1``, ``per_class_recall``,
@@ -44,6 +44,25 @@ class CVResult:
     predictions : pandas.DataFrame
         One row per clip: ``index`` (row of X), ``fold``, ``group``, ``y_true``,
         ``y_pred`` and any attributes.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from skser.datasets import make_synthetic_speech
+    >>> corpus = make_synthetic_speech(n_actors=4, emotions=["angry", "sad"],
+    ...                                n_clips_per_emotion=4, duration=0.5,
+    ...                                random_state=0, out_dir=tempfile.mkdtemp())
+    >>> from skser.model_selection import cross_validate_ser
+    >>> from skser.pipeline import make_ser_pipeline
+    >>> result = cross_validate_ser(make_ser_pipeline("pooled", "logreg", random_state=0),
+    ...                             corpus.filenames, corpus.target, corpus.groups, cv=2,
+    ...                             random_state=0)
+    >>> print(result.protocol)
+    speaker-independent SpeakerKFold(n_splits=2, random_state=0, shuffle=True); ...
+    >>> len(result.folds), sorted(result.predictions.columns)[:3]
+    (2, ['fold', 'group', 'index'])
+    >>> 0.0 <= result.summary["uar_mean"] <= 1.0
+    True
     """
 
     folds: list
@@ -174,6 +193,31 @@ def cross_validate_ser(
     Returns
     -------
     CVResult
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from skser.datasets import make_synthetic_speech
+    >>> corpus = make_synthetic_speech(n_actors=4, emotions=["angry", "sad"],
+    ...                                n_clips_per_emotion=4, duration=0.5,
+    ...                                random_state=0, out_dir=tempfile.mkdtemp())
+    >>> from skser.model_selection import cross_validate_ser
+    >>> from skser.pipeline import make_ser_pipeline
+    >>> pipe = make_ser_pipeline("pooled", "logreg", random_state=0)
+    >>> result = cross_validate_ser(pipe, corpus.filenames, corpus.target, corpus.groups, cv=2,
+    ...                             attributes=corpus.frame[["gender"]], random_state=0)
+    >>> [sorted(set(fold["test_groups"])) for fold in result.folds]  # two actors per fold
+    [['02', '03'], ['01', '04']]
+    >>> sorted(result.summary["by_attribute"]["gender"])
+    ['female', 'male']
+
+    Without speaker groups it refuses, unless you say the result is not
+    speaker-independent (then every report says so):
+
+    >>> cross_validate_ser(pipe, corpus.filenames, corpus.target, cv=2)
+    Traceback (most recent call last):
+    ...
+    ValueError: cross_validate_ser needs groups ...
     """
     import pandas as pd
 

@@ -61,6 +61,23 @@ def make_grid_search(
     Returns
     -------
     sklearn.model_selection.GridSearchCV
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from skser.datasets import make_synthetic_speech
+    >>> corpus = make_synthetic_speech(n_actors=4, emotions=["angry", "sad"],
+    ...                                n_clips_per_emotion=4, duration=0.5,
+    ...                                random_state=0, out_dir=tempfile.mkdtemp())
+    >>> from skser.model_selection import make_grid_search
+    >>> from skser.pipeline import make_ser_pipeline
+    >>> pipe = make_ser_pipeline("pooled", "logreg", random_state=0)
+    >>> search = make_grid_search(pipe, {"clf__C": [0.1, 1.0]}, cv=2, random_state=0)
+    >>> search = search.fit(corpus.filenames, corpus.target, groups=corpus.groups)
+    >>> sorted(search.best_params_)
+    ['clf__C']
+    >>> search.cv_results_["mean_test_score"].shape  # UAR of each candidate
+    (2,)
     """
     if isinstance(cv, int):
         cv = (

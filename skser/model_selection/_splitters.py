@@ -24,6 +24,17 @@ def check_group_overlap(groups, train, test, *, fold=None):
         Row indices of the two parts.
     fold : int or None, default=None
         Fold number, for the message.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skser.model_selection import check_group_overlap
+    >>> groups = np.array(["a", "a", "b", "b", "c", "c"])
+    >>> check_group_overlap(groups, [0, 1, 2, 3], [4, 5])  # fine: returns None
+    >>> check_group_overlap(groups, [0, 1, 2], [3, 4, 5], fold=1)
+    Traceback (most recent call last):
+    ...
+    skser.exceptions.LeakageError: 1 speaker group(s) are in both the training and the test data in fold 1: b. ...
     """
     groups = np.asarray(groups)
     shared = np.intersect1d(groups[np.asarray(train)], groups[np.asarray(test)])
@@ -82,6 +93,15 @@ class LeaveOneSpeakerOut(LeaveOneGroupOut):
 
     :class:`sklearn.model_selection.LeaveOneGroupOut` with a clear error when
     ``groups`` is missing.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skser.model_selection import LeaveOneSpeakerOut
+    >>> X, y = np.zeros((6, 1)), np.array([0, 1, 0, 1, 0, 1])
+    >>> groups = np.array(["a", "a", "b", "b", "c", "c"])
+    >>> [groups[test].tolist() for _, test in LeaveOneSpeakerOut().split(X, y, groups)]
+    [['a', 'a'], ['b', 'b'], ['c', 'c']]
     """
 
     def split(self, X, y=None, groups=None):
@@ -99,6 +119,19 @@ class GroupOverlapCheck:
     ----------
     cv : cross-validation splitter
         An object with ``split`` and ``get_n_splits``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.model_selection import KFold
+    >>> from skser.model_selection import GroupOverlapCheck
+    >>> X, y = np.zeros((6, 1)), np.array([0, 1, 0, 1, 0, 1])
+    >>> groups = np.array(["a", "a", "b", "b", "c", "c"])
+    >>> cv = GroupOverlapCheck(KFold(2, shuffle=True, random_state=0))
+    >>> list(cv.split(X, y, groups))
+    Traceback (most recent call last):
+    ...
+    skser.exceptions.LeakageError: 3 speaker group(s) are in both the training and the test data in fold 1: a, b, c. ...
     """
 
     def __init__(self, cv):

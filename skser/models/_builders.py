@@ -146,6 +146,13 @@ def build_cnn2d(
     -------
     keras.Model
         Uncompiled model mapping ``(batch, *input_shape)`` to class probabilities.
+
+    Examples
+    --------
+    >>> from skser.models import build_cnn2d
+    >>> model = build_cnn2d((64, 64), 8)
+    >>> model.input_shape, model.output_shape
+    ((None, 64, 64), (None, 8))
     """
     name = "build_cnn2d"
     shape = _check_shape(input_shape, (1, 2, 3), name)
@@ -210,6 +217,13 @@ def build_crnn(
     -------
     keras.Model
         Uncompiled model.
+
+    Examples
+    --------
+    >>> from skser.models import build_crnn
+    >>> model = build_crnn((128, 100), 8)
+    >>> model.input_shape, model.output_shape
+    ((None, 128, 100), (None, 8))
     """
     name = "build_crnn"
     shape = _check_shape(input_shape, (1, 2, 3), name)
@@ -279,6 +293,14 @@ def build_cnn1d(
     -------
     keras.Model
         Uncompiled model.
+
+    Examples
+    --------
+    >>> from skser.models import build_cnn1d
+    >>> build_cnn1d((22, 157), 8).output_shape  # frame features
+    (None, 8)
+    >>> build_cnn1d((40,), 8).output_shape  # one pooled vector per clip (seed S3)
+    (None, 8)
     """
     name = "build_cnn1d"
     shape = _check_shape(input_shape, (1, 2), name)
@@ -342,6 +364,13 @@ def build_mlp(
     -------
     keras.Model
         Uncompiled model.
+
+    Examples
+    --------
+    >>> from skser.models import build_mlp
+    >>> model = build_mlp((164,), 8, hidden_layer_sizes=(300,))
+    >>> model.output_shape, model.count_params()  # 164*300+300 + 300*8+8
+    ((None, 8), 51908)
     """
     name = "build_mlp"
     shape = _check_shape(input_shape, (1, 2, 3), name)

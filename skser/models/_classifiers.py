@@ -98,6 +98,19 @@ class CNNClassifier(SERKerasClassifierBase):
         Dropout after each hidden dense layer.
     batch_norm : bool, default=False
         Batch normalisation after each convolution.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> rng = np.random.default_rng(0)
+    >>> y = np.repeat(["angry", "sad"], 10)
+    >>> X = rng.normal(size=(20, 16, 16)).astype("float32")
+    >>> X[y == "angry"] += 1.0  # a learnable difference
+    >>> from skser.models import CNNClassifier
+    >>> clf = CNNClassifier(filters=(8,), dense_units=(16,), epochs=5, random_state=0)
+    >>> clf = clf.fit(X, y)  # (clips, bands, frames) features
+    >>> clf.predict_proba(X[:2]).shape, clf.classes_.tolist()
+    ((2, 2), ['angry', 'sad'])
     """
 
     def __init__(
@@ -171,6 +184,19 @@ class CRNNClassifier(SERKerasClassifierBase):
         Dropout after each LSTM.
     batch_norm : bool, default=True
         Batch normalisation after each convolution.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> rng = np.random.default_rng(0)
+    >>> y = np.repeat(["angry", "sad"], 10)
+    >>> X = rng.normal(size=(20, 16, 16)).astype("float32")
+    >>> X[y == "angry"] += 1.0  # a learnable difference
+    >>> from skser.models import CRNNClassifier
+    >>> clf = CRNNClassifier(conv_filters=(8,), lstm_units=(8,), epochs=3, random_state=0)
+    >>> clf = clf.fit(X, y)
+    >>> clf.predict(X[:3]).shape, len(clf.history_["loss"])
+    ((3,), 3)
     """
 
     def __init__(
@@ -243,6 +269,19 @@ class CNN1DClassifier(SERKerasClassifierBase):
         Dropout after each block and hidden dense layer.
     batch_norm : bool, default=True
         Batch normalisation after each convolution.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> rng = np.random.default_rng(0)
+    >>> y = np.repeat(["angry", "sad"], 10)
+    >>> X = rng.normal(size=(20, 22, 30)).astype("float32")
+    >>> X[y == "angry"] += 1.0  # a learnable difference
+    >>> from skser.models import CNN1DClassifier
+    >>> clf = CNN1DClassifier(filters=(8, 8), dense_units=(), epochs=5, random_state=0)
+    >>> clf = clf.fit(X, y)  # 22 frame features x 30 frames (convolved along frames)
+    >>> clf.predict_proba(X[:1]).sum().round(5)
+    np.float32(1.0)
     """
 
     def __init__(
@@ -307,6 +346,18 @@ class KerasMLPClassifier(SERKerasClassifierBase):
         Dropout after each hidden layer.
     activation : str, default="relu"
         Activation of the hidden layers.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> rng = np.random.default_rng(0)
+    >>> y = np.repeat(["angry", "sad"], 10)
+    >>> X = rng.normal(size=(20, 164)).astype("float32")
+    >>> X[y == "angry"] += 1.0  # a learnable difference
+    >>> from skser.models import KerasMLPClassifier
+    >>> clf = KerasMLPClassifier(hidden_layer_sizes=(16,), epochs=20, random_state=0).fit(X, y)
+    >>> float(clf.score(X, y)) > 0.8
+    True
     """
 
     def __init__(

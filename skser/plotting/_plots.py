@@ -7,10 +7,11 @@ temporary name, then renamed).
 """
 
 import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
+
+from .._atomic import atomic_path
 
 __all__ = [
     "plot_confusion_matrix",
@@ -43,17 +44,22 @@ def save_figure(fig, path, *, dpi=150):
     Returns
     -------
     Path
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from matplotlib.figure import Figure
+    >>> from skser.plotting import save_figure
+    >>> fig = Figure()
+    >>> _ = fig.add_subplot().plot([0, 1], [1, 0])
+    >>> path = save_figure(fig, Path(tempfile.mkdtemp()) / "line.png")
+    >>> path.suffix, path.stat().st_size > 0
+    ('.png', True)
     """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=path.suffix, dir=path.parent)
-    os.close(fd)
-    try:
+    with atomic_path(path, suffix=path.suffix) as tmp:
         fig.savefig(tmp, dpi=dpi)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
     return path
 
 
@@ -82,6 +88,13 @@ def plot_confusion_matrix(cm, labels, *, normalize=True, title=None, path=None):
     Returns
     -------
     matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> from skser.plotting import plot_confusion_matrix
+    >>> fig = plot_confusion_matrix([[8, 2], [3, 7]], ["angry", "sad"])
+    >>> [t.get_text() for t in fig.axes[0].get_xticklabels()]
+    ['angry', 'sad']
     """
     cm = np.asarray(cm, dtype=float)
     if cm.ndim != 2 or cm.shape[0] != cm.shape[1] or cm.shape[0] != len(labels):
@@ -127,6 +140,15 @@ def plot_class_balance(frame, *, by=None, label="emotion", title=None, path=None
     Returns
     -------
     matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from skser.plotting import plot_class_balance
+    >>> frame = pd.DataFrame({"emotion": ["angry", "sad", "sad"], "gender": ["male", "male", "female"]})
+    >>> fig = plot_class_balance(frame, by="gender", title="Clips per emotion")
+    >>> fig.axes[0].get_title()
+    'Clips per emotion'
     """
     for col in [label] + ([by] if by else []):
         if col not in frame.columns:
@@ -166,6 +188,15 @@ def plot_fold_scores(result, *, metrics=("uar", "wa"), title=None, path=None):
     Returns
     -------
     matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> from skser.plotting import plot_fold_scores
+    >>> folds = [{"fold": 1, "uar": 0.52, "wa": 0.55, "per_class_recall": {"a": 0.5, "b": 0.54}},
+    ...          {"fold": 2, "uar": 0.47, "wa": 0.49, "per_class_recall": {"a": 0.4, "b": 0.54}}]
+    >>> fig = plot_fold_scores(folds)
+    >>> len(fig.axes)
+    1
     """
     folds = getattr(result, "folds", result)
     chance = getattr(result, "summary", {}).get("chance_uar")
@@ -202,6 +233,15 @@ def plot_history(history, *, title=None, path=None):
     Returns
     -------
     matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> from skser.plotting import plot_history
+    >>> history = {"loss": [1.2, 0.9, 0.7], "accuracy": [0.4, 0.6, 0.7],
+    ...            "val_loss": [1.3, 1.1, 1.0], "val_accuracy": [0.3, 0.5, 0.55]}
+    >>> fig = plot_history(history)
+    >>> len(fig.axes)  # loss and accuracy
+    2
     """
     history = getattr(history, "history_", history)
     if not history or "loss" not in history:
@@ -238,6 +278,16 @@ def plot_waveform_spectrogram(y, sr, *, n_fft=1024, hop_length=256, title=None, 
     Returns
     -------
     matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skser.plotting import plot_waveform_spectrogram
+    >>> sr = 16000
+    >>> y = np.sin(2 * np.pi * 220 * np.arange(sr) / sr).astype("float32")
+    >>> fig = plot_waveform_spectrogram(y, sr, title="220 Hz tone")
+    >>> len(fig.axes) >= 2  # waveform, spectrogram (and its colour bar)
+    True
     """
     import librosa
 
