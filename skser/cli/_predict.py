@@ -31,8 +31,6 @@ def expand_paths(paths):
     return [str(p) for p in out]
 
 
-
-
 def predict_files(model, paths, *, batch_size=32):
     """Return ``(rows, failures)``: one row per readable file, ``(path, reason)`` per failure."""
     from ..io import load_audio
