@@ -6,7 +6,7 @@ from pathlib import Path
 import numpy as np
 
 from ..deploy._timeline import class_names as _classes
-from ..deploy._timeline import predict_timeline
+from ..deploy._timeline import predict_timeline, require_proba
 
 logger = logging.getLogger(__name__)
 
@@ -33,6 +33,7 @@ def expand_paths(paths):
 
 def predict_files(model, paths, *, batch_size=32):
     """Return ``(rows, failures)``: one row per readable file, ``(path, reason)`` per failure."""
+    require_proba(model, "skser predict")
     from ..io import load_audio
     from ..io._audio import AudioFileError
 

@@ -1,6 +1,15 @@
 """Per-window prediction of long recordings."""
 
-__all__ = ["predict_timeline", "class_names"]
+__all__ = ["predict_timeline", "class_names", "require_proba"]
+
+
+def require_proba(model, caller):
+    """Raise a clear ValueError when ``model`` cannot give class probabilities."""
+    if not hasattr(model, "predict_proba"):
+        raise ValueError(
+            f"{caller}: the model has no predict_proba (e.g. an SVC without "
+            "probability=True), so class probabilities cannot be reported"
+        )
 
 
 def class_names(model):
@@ -57,6 +66,7 @@ def predict_timeline(model, path, *, window=None, hop=None, batch_size=64):
 
     from ..io import load_audio
 
+    require_proba(model, "predict_timeline")
     classes = class_names(model)
     loader = model.steps[0][1]
     sr = loader.sr
