@@ -15,7 +15,12 @@ EXPECTED = {
     "classic_classifier.py": ["classic_uar.png"],
     "multi_corpus.py": ["class_balance.png", "cross_corpus.csv"],
     "deploy_predict.py": ["model.skser", "call.wav", "timeline.csv", "timeline.png"],
-    "eda_figures.py": ["class_balance.png", "durations.png", "mfcc_means.png", "waveform_angry.png"],
+    "eda_figures.py": [
+        "class_balance.png",
+        "durations.png",
+        "mfcc_means.png",
+        "waveform_angry.png",
+    ],
 }
 
 
