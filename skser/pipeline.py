@@ -23,6 +23,7 @@ __all__ = [
 
 #: Named feature extractors accepted by ``make_ser_pipeline(features=...)``.
 FEATURE_PRESETS = {
+    "mfcc_deltas": "20 MFCCs and their deltas, n_fft 2048, hop 512 -> (40, frames) (the default)",
     "logmel": "log-mel spectrogram, 128 mels, n_fft 2048, hop 512 -> (128, frames)",
     "mfcc": "40 MFCCs, n_fft 2048, hop 512 -> (40, frames)",
     "zcr_rms_mfcc": "zero-crossing rate, RMS energy and 20 MFCCs per frame -> (22, frames)",
@@ -32,6 +33,8 @@ FEATURE_PRESETS = {
 
 #: Named classifiers accepted by ``make_ser_pipeline(model=...)``.
 MODEL_PRESETS = {
+    "cnn1d_pool": "CNN1DClassifier with 64/128/256 filters, global average+max pooling over "
+    "time, cosine learning-rate decay, 40 epochs (the default)",
     "crnn": "CRNNClassifier (seed S1's network)",
     "cnn": "CNNClassifier (2-D CNN, seed S0)",
     "cnn1d": "CNN1DClassifier (1-D CNN, seeds S2/S3)",
@@ -54,6 +57,8 @@ def _features(name, sr):
         make_feature_stack,
     )
 
+    if name == "mfcc_deltas":
+        return MFCC(sr=sr, n_mfcc=20, n_fft=2048, hop_length=512, deltas=1)
     if name == "logmel":
         return LogMelSpectrogram(sr=sr, n_mels=128, n_fft=2048, hop_length=512)
     if name == "mfcc":
@@ -77,6 +82,20 @@ def _features(name, sr):
 
 
 def _model(name):
+    if name == "cnn1d_pool":
+        from .models import CNN1DClassifier
+
+        return CNN1DClassifier(
+            filters=(64, 128, 256),
+            kernel_size=5,
+            dense_units=(),
+            dropout=0.3,
+            head="global",
+            learning_rate=1e-3,
+            lr_schedule="cosine",
+            batch_size=32,
+            epochs=40,
+        )
     if name in ("crnn", "cnn", "cnn1d", "mlp"):
         from . import models
 
@@ -98,18 +117,28 @@ def _model(name):
     raise ValueError(f"unknown model {name!r}: use one of {sorted(MODEL_PRESETS)} or an estimator")
 
 
-def _normaliser(normalise):
+#: Feature presets giving (bands, frames) per clip: ``normalise="auto"`` uses CMN on them.
+_FRAME_PRESETS = ("mfcc_deltas", "logmel", "mfcc", "zcr_rms_mfcc")
+
+
+def _normaliser(normalise, features=None):
     from .features import BandStandardScaler, PerSampleStandardScaler
 
+    if normalise == "auto":
+        frames = isinstance(features, str) and features in _FRAME_PRESETS
+        normalise = "cmn" if frames else "band"
     if normalise is None or normalise == "passthrough":
         return "passthrough"
     if normalise == "band":
         return BandStandardScaler()
+    if normalise == "cmn":
+        return BandStandardScaler(center_clips=True)
     if normalise == "sample":
         return PerSampleStandardScaler()
     if isinstance(normalise, str):
         raise ValueError(
-            f"unknown normalise {normalise!r}: use 'band', 'sample', None or a transformer"
+            f"unknown normalise {normalise!r}: use 'auto', 'band', 'cmn', 'sample', None or "
+            "a transformer"
         )
     return clone(normalise)
 
@@ -129,12 +158,12 @@ def _set_nested(estimator, name, value, *, only_if_none=True):
 
 
 def make_ser_pipeline(
-    features="logmel",
-    model="crnn",
+    features="mfcc_deltas",
+    model="cnn1d_pool",
     *,
     oversample=True,
     augment=None,
-    normalise="band",
+    normalise="auto",
     sr=16000,
     duration=None,
     memory=None,
@@ -146,23 +175,28 @@ def make_ser_pipeline(
 
     Parameters
     ----------
-    features : str or transformer, default="logmel"
-        A name from :data:`FEATURE_PRESETS` (``"logmel"``, ``"mfcc"``,
-        ``"zcr_rms_mfcc"``, ``"stft64"``, ``"pooled"``) or any transformer mapping
-        waveforms ``(n, samples)`` to features (it is cloned).
-    model : str or classifier, default="crnn"
-        A name from :data:`MODEL_PRESETS` (``"crnn"``, ``"cnn"``, ``"cnn1d"``,
-        ``"mlp"``, ``"logreg"``, ``"svm"``) or any classifier (it is cloned).
+    features : str or transformer, default="mfcc_deltas"
+        A name from :data:`FEATURE_PRESETS` (``"mfcc_deltas"``, ``"logmel"``,
+        ``"mfcc"``, ``"zcr_rms_mfcc"``, ``"stft64"``, ``"pooled"``) or any transformer
+        mapping waveforms ``(n, samples)`` to features (it is cloned).
+    model : str or classifier, default="cnn1d_pool"
+        A name from :data:`MODEL_PRESETS` (``"cnn1d_pool"``, ``"crnn"``, ``"cnn"``,
+        ``"cnn1d"``, ``"mlp"``, ``"logreg"``, ``"svm"``) or any classifier (it is
+        cloned). The defaults are the best speaker-independent RAVDESS pipeline
+        measured (docs/benchmarks.md).
     oversample : bool or sampler, default=True
         Random oversampling of the minority classes on the training waveforms
         (``RandomOverSampler``), or any imbalanced-learn sampler; False disables it.
     augment : None, True, dict or AudioAugmenter, default=None
         Training-time augmentation: True uses :class:`~skser.augment.AudioAugmenter`
         defaults, a dict gives its parameters.
-    normalise : {"band", "sample"}, None or transformer, default="band"
+    normalise : {"auto", "band", "cmn", "sample"}, None or transformer, default="auto"
         ``"band"``: per-band z-score learnt on the training fold
-        (:class:`~skser.features.BandStandardScaler`); ``"sample"``: per-clip z-score
-        (seed S1); None: none.
+        (:class:`~skser.features.BandStandardScaler`); ``"cmn"``: each clip's own
+        per-band mean over frames removed first (cepstral mean normalisation, then the
+        band z-score); ``"auto"``: ``"cmn"`` for the frame-feature presets
+        (``"mfcc_deltas"``, ``"logmel"``, ``"mfcc"``, ``"zcr_rms_mfcc"``), ``"band"``
+        for everything else; ``"sample"``: per-clip z-score (seed S1); None: none.
     sr : int, default=16000
         Sample rate everything is loaded and computed at.
     duration : float or None, default=None
@@ -232,7 +266,7 @@ def make_ser_pipeline(
         ("oversample", sampler),
         ("augment", augmenter),
         ("features", feats),
-        ("normalise", _normaliser(normalise)),
+        ("normalise", _normaliser(normalise, features)),
         ("clf", clf),
     ]
     for _, step in steps:

@@ -111,3 +111,13 @@ def test_cli_page_documents_every_command_and_config_key():
         assert f"[{section}]" in text, section
         for key in keys:
             assert re.search(rf"\b{key}\b", text), f"{section}.{key}"
+
+
+@pytest.mark.parametrize(
+    "page", sorted(str(p.relative_to(REPO_ROOT)) for p in (REPO_ROOT / "docs").rglob("*.md"))
+)
+def test_python_blocks_in_docs_are_valid_python(page):
+    import ast
+
+    for block in _python_blocks(REPO_ROOT / page):
+        ast.parse(block)

@@ -257,3 +257,19 @@ def test_band_scaler_on_2d_input_equals_standard_scaler():
     out = BandStandardScaler().fit(X).transform(X)
     assert out.shape == (30, 7)
     np.testing.assert_allclose(out, StandardScaler().fit_transform(X), atol=1e-5)
+
+
+def test_band_scaler_center_clips_removes_per_clip_offsets():
+    """CMN: a clip shifted by a constant per band gives the same output."""
+    from skser.features import BandStandardScaler
+
+    rng = np.random.default_rng(0)
+    F = rng.normal(size=(6, 4, 50)).astype(np.float32)
+    shifted = F + rng.normal(0, 5, size=(6, 4, 1)).astype(np.float32)  # channel/speaker offsets
+    cmn = BandStandardScaler(center_clips=True).fit(F)
+    np.testing.assert_allclose(cmn.transform(shifted), cmn.transform(F), atol=1e-4)
+    np.testing.assert_allclose(cmn.transform(F).mean(axis=2), 0.0, atol=1e-5)
+    plain = BandStandardScaler().fit(F)
+    assert np.abs(plain.transform(shifted) - plain.transform(F)).max() > 0.5
+    with pytest.raises(ValueError, match="center_clips=True needs .n, bands, frames. features"):
+        BandStandardScaler(center_clips=True).fit(F[:, :, 0])

@@ -343,6 +343,8 @@ def test_bad_input_errors_name_shapes_and_values(data):
         (dict(learning_rate=-1), "learning_rate must be > 0"),
         (dict(validation_fraction=1.0), "validation_fraction must be in"),
         (dict(optimizer="adamm"), "optimizer must be one of"),
+        (dict(lr_schedule="linear"), "lr_schedule must be 'constant' or 'cosine'"),
+        (dict(head="gap"), "build_cnn1d: head must be 'flatten' or 'global'"),
         (dict(class_weight="balance"), "class_weight must be None, 'balanced'"),
         (dict(random_state="0"), "random_state must be None, an int"),
         (dict(filters=(8, 0)), "build_cnn1d: filters must be a tuple of positive ints"),
@@ -443,3 +445,27 @@ def test_builders_accept_each_input_rank(builder, shape):
     assert model.input_shape == (None, *shape)
     assert model.output_shape == (None, 3)
     assert model.predict_on_batch(np.zeros((2, *shape), np.float32)).shape == (2, 3)
+
+
+def test_cosine_schedule_decays_the_learning_rate_each_epoch(data):
+    X, y = data
+    clf = tiny(CNN1DClassifier, epochs=4, learning_rate=1e-2, lr_schedule="cosine").fit(X, y)
+    lrs = clf.history_["learning_rate"]
+    expected = [1e-2 * 0.5 * (1 + np.cos(np.pi * e / 4)) for e in range(4)]
+    np.testing.assert_allclose(lrs, expected, rtol=1e-5)
+    constant = tiny(CNN1DClassifier, epochs=2, learning_rate=1e-2).fit(X, y)
+    assert (
+        "learning_rate" not in constant.history_
+        or len(set(constant.history_["learning_rate"])) == 1
+    )
+
+
+def test_cnn1d_global_head_pools_over_time_with_fewer_weights():
+    from skser.models import build_cnn1d
+
+    flat = build_cnn1d((40, 157), 8, filters=(16, 32), dense_units=())
+    pooled = build_cnn1d((40, 157), 8, filters=(16, 32), dense_units=(), head="global")
+    assert pooled.get_layer("global_pool").output.shape[-1] == 64  # avg + max of 32 filters
+    assert pooled.output_shape == (None, 8)
+    # same conv blocks; the softmax sees 64 pooled values instead of 32 filters x 39 frames
+    assert flat.count_params() - pooled.count_params() == (32 * 39 - 64) * 8

@@ -443,3 +443,26 @@ def test_plots_return_figures_and_save_png(corpus, tmp_path):
         plot_class_balance(corpus.frame, by="speaker")
     with pytest.raises(ValueError, match="'loss' list"):
         plot_history({})
+
+
+def test_default_pipeline_is_the_tuned_one_and_auto_normalise():
+    from skser.features import MFCC, BandStandardScaler
+    from skser.models import CNN1DClassifier
+
+    pipe = make_ser_pipeline(random_state=0)
+    feats, norm, clf = (pipe.named_steps[k] for k in ("features", "normalise", "clf"))
+    assert isinstance(feats, MFCC) and (feats.n_mfcc, feats.deltas, feats.hop_length) == (
+        20,
+        1,
+        512,
+    )
+    assert isinstance(norm, BandStandardScaler) and norm.center_clips  # "auto" -> CMN
+    assert isinstance(clf, CNN1DClassifier)
+    assert (clf.head, clf.lr_schedule, clf.random_state) == ("global", "cosine", 0)
+    # "auto" is a plain band z-score where per-clip centring makes no sense
+    assert not make_ser_pipeline("pooled", "logreg").named_steps["normalise"].center_clips
+    assert not make_ser_pipeline(MFCC(), "cnn").named_steps["normalise"].center_clips
+    assert make_ser_pipeline("logmel", "cnn").named_steps["normalise"].center_clips
+    assert not make_ser_pipeline(normalise="band").named_steps["normalise"].center_clips
+    with pytest.raises(ValueError, match="unknown normalise 'cnm': use 'auto', 'band', 'cmn'"):
+        make_ser_pipeline(normalise="cnm")

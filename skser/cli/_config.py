@@ -26,11 +26,11 @@ DEFAULTS = {
     },
     "pipeline": {
         "recipe": None,  # "S0".."S4": start from a published recipe
-        "features": "logmel",
-        "model": "crnn",
+        "features": "mfcc_deltas",
+        "model": "cnn1d_pool",
         "oversample": True,
         "augment": False,
-        "normalise": "band",
+        "normalise": "auto",
         "sr": 16000,
         "duration": None,
     },

@@ -24,8 +24,10 @@ def _add_experiment_flags(p):
     p.add_argument("--csv", help="CSV file with columns path,label,speaker (--corpus csv)")
     p.add_argument("--emotions", help="comma-separated emotions to keep")
     p.add_argument("--recipe", help="start from a published recipe: S0, S1, S2, S3 or S4")
-    p.add_argument("--features", help="logmel, mfcc, zcr_rms_mfcc, stft64 or pooled")
-    p.add_argument("--model", help="crnn, cnn, cnn1d, mlp, logreg or svm")
+    p.add_argument(
+        "--features", help="mfcc_deltas (default), logmel, mfcc, zcr_rms_mfcc, stft64 or pooled"
+    )
+    p.add_argument("--model", help="cnn1d_pool (default), crnn, cnn, cnn1d, mlp, logreg or svm")
     p.add_argument("--epochs", type=int)
     p.add_argument("--batch-size", type=int)
     p.add_argument("--augment", action=argparse.BooleanOptionalAction, default=None)
@@ -188,7 +190,12 @@ def _cmd_demo(args, echo):
                 "n_clips_per_emotion": args.n_clips_per_emotion,
                 "clip_seconds": 2.0,
             },
-            "pipeline": {"features": "logmel", "model": "cnn", "oversample": False},
+            "pipeline": {
+                "features": "logmel",
+                "model": "cnn",
+                "oversample": False,
+                "normalise": "band",
+            },
             "features": {"n_mels": 64, "n_fft": 1024, "hop_length": 256},
             "model": {
                 "filters": [16, 32, 64],

@@ -69,10 +69,18 @@ class BandStandardScaler(TransformerMixin, BaseEstimator):
     ``StandardScaler``). Fitted inside the pipeline, so validation folds never
     contribute to the statistics.
 
+    With ``center_clips=True``, each clip's own mean over frames is first subtracted
+    from each of its bands (cepstral mean normalisation, CMN, for MFCCs): what is
+    constant over a clip, such as the speaker's vocal tract and the recording channel,
+    is removed before the training-fold z-score. The clip's loudness goes with it, but
+    its changes over time (and deltas) remain. Needs ``(n, bands, frames)`` input.
+
     Parameters
     ----------
     eps : float, default=1e-8
         Added to the standard deviation (a constant band maps to 0).
+    center_clips : bool, default=False
+        Subtract each clip's per-band mean over frames first (CMN).
 
     Attributes
     ----------
@@ -84,14 +92,28 @@ class BandStandardScaler(TransformerMixin, BaseEstimator):
     >>> F = np.stack([np.full((2, 5), 1.0), np.full((2, 5), 3.0)])  # 2 clips, 2 bands
     >>> BandStandardScaler().fit(F).mean_.tolist()
     [2.0, 2.0]
+    >>> BandStandardScaler(center_clips=True).fit(F).mean_.tolist()  # clip means removed
+    [0.0, 0.0]
     """
 
-    def __init__(self, *, eps=1e-8):
+    def __init__(self, *, eps=1e-8, center_clips=False):
         self.eps = eps
+        self.center_clips = center_clips
+
+    def _centered(self, X, ndim):
+        if not self.center_clips:
+            return X
+        if ndim == 2:
+            raise ValueError(
+                "BandStandardScaler: center_clips=True needs (n, bands, frames) features; "
+                "got one vector per clip"
+            )
+        return X - X.mean(axis=2, keepdims=True)
 
     def fit(self, X, y=None):
         """Learn per-band mean and standard deviation."""
         X, ndim = validate_features(self, X, reset=True)
+        X = self._centered(X, ndim)
         if ndim == 2:
             X = X.transpose(0, 2, 1)  # columns are the bands
         flat = X.transpose(1, 0, 2).reshape(X.shape[1], -1).astype(np.float64)
@@ -103,6 +125,7 @@ class BandStandardScaler(TransformerMixin, BaseEstimator):
         """Standardise each band; the shape is kept."""
         check_is_fitted(self, "mean_")
         X, ndim = validate_features(self, X, reset=False)
+        X = self._centered(X, ndim)
         if ndim == 2:
             X = X.transpose(0, 2, 1)
         out = ((X - self.mean_[None, :, None]) / self.scale_[None, :, None]).astype(np.float32)

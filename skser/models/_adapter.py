@@ -28,6 +28,7 @@ module does, and so :mod:`skser.models`) makes Keras models picklable by replaci
 import contextlib
 import inspect
 import logging
+import math
 import numbers
 import random
 
@@ -100,6 +101,16 @@ def init_param_names(cls):
     ]
 
 
+def _cosine(clf):
+    """Per-epoch half-cosine decay from ``clf.learning_rate`` over ``clf.epochs``."""
+    lr0, total = float(clf.learning_rate), int(clf.epochs)
+
+    def schedule(epoch, lr=None):
+        return lr0 * 0.5 * (1.0 + math.cos(math.pi * min(epoch, total) / total))
+
+    return schedule
+
+
 class SERKerasClassifierBase(KerasClassifier):
     """Base of skser's Keras classifiers (scikeras ``KerasClassifier`` made strict).
 
@@ -109,6 +120,7 @@ class SERKerasClassifierBase(KerasClassifier):
     ``keras.Model`` (uncompiled, or compiled with a sparse categorical loss).
 
     Training parameters read by this base: ``optimizer``, ``learning_rate``,
+    ``lr_schedule``,
     ``batch_size``, ``epochs``, ``class_weight``, ``early_stopping``,
     ``validation_fraction``, ``n_iter_no_change``, ``random_state``, ``verbose``.
     """
@@ -174,6 +186,10 @@ class SERKerasClassifierBase(KerasClassifier):
         ):
             raise ValueError(
                 f"{name}: validation_fraction must be in (0, 1), got {self.validation_fraction!r}"
+            )
+        if self.lr_schedule not in ("constant", "cosine"):
+            raise ValueError(
+                f"{name}: lr_schedule must be 'constant' or 'cosine', got {self.lr_schedule!r}"
             )
         if self.optimizer not in _OPTIMIZERS:
             raise ValueError(
@@ -418,6 +434,8 @@ class SERKerasClassifierBase(KerasClassifier):
             ]
         else:
             val_data, callbacks = None, []
+        if self.lr_schedule == "cosine":
+            callbacks.append(keras.callbacks.LearningRateScheduler(_cosine(self)))
         verbose = int(self.verbose or 0)
         with self._seeded(offset=initial_epoch):
             hist = self.model_.fit(

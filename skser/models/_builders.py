@@ -258,6 +258,7 @@ def build_cnn1d(
     dropout=0.2,
     batch_norm=True,
     negative_slope=0.1,
+    head="flatten",
 ):
     """1-D CNN over frame features (seeds S2 and S3).
 
@@ -288,6 +289,11 @@ def build_cnn1d(
         Batch normalisation after each convolution.
     negative_slope : float, default=0.1
         Slope of the LeakyReLU activations for negative inputs.
+    head : {"flatten", "global"}, default="flatten"
+        ``"flatten"`` (the seeds): flatten the last block's output, so the dense
+        layers see every time step and the input length is fixed. ``"global"``:
+        average and max pooling over time, concatenated, then dropout; far fewer
+        weights, and the same network takes clips of any length.
 
     Returns
     -------
@@ -310,6 +316,8 @@ def build_cnn1d(
     pool_size = _check_int(pool_size, "pool_size", name)
     dense_units = _check_sizes(dense_units, "dense_units", name, allow_empty=True)
     dropout = _check_rate(dropout, "dropout", name)
+    if head not in ("flatten", "global"):
+        raise ValueError(f"{name}: head must be 'flatten' or 'global', got {head!r}")
 
     inputs = keras.Input(shape, name="features")
     if len(shape) == 1:
@@ -328,7 +336,14 @@ def build_cnn1d(
         steps //= pool
         if dropout:
             x = layers.Dropout(dropout)(x)
-    x = layers.Flatten()(x)
+    if head == "flatten":
+        x = layers.Flatten()(x)
+    else:
+        x = layers.Concatenate(name="global_pool")(
+            [layers.GlobalAveragePooling1D()(x), layers.GlobalMaxPooling1D()(x)]
+        )
+        if dropout:
+            x = layers.Dropout(dropout)(x)
     for units in dense_units:
         x = layers.Dense(units)(x)
         x = layers.LeakyReLU(negative_slope=negative_slope)(x)

@@ -24,6 +24,9 @@ _TRAINING_DOC = """
         "adadelta" or "adamax"), created with ``learning_rate``.
     learning_rate : float, default={lr}
         Step size of the optimizer.
+    lr_schedule : {{"constant", "cosine"}}, default="constant"
+        ``"cosine"`` decays the learning rate from ``learning_rate`` towards 0 over
+        ``epochs`` (half a cosine, updated each epoch).
     batch_size : int, default={bs}
         Examples per gradient step (and per prediction batch).
     epochs : int, default={epochs}
@@ -130,6 +133,7 @@ class CNNClassifier(SERKerasClassifierBase):
         early_stopping=False,
         validation_fraction=0.1,
         n_iter_no_change=10,
+        lr_schedule="constant",
         random_state=None,
         verbose=0,
     ):
@@ -147,6 +151,7 @@ class CNNClassifier(SERKerasClassifierBase):
         self.early_stopping = early_stopping
         self.validation_fraction = validation_fraction
         self.n_iter_no_change = n_iter_no_change
+        self.lr_schedule = lr_schedule
         self.random_state = random_state
         self.verbose = verbose
 
@@ -216,6 +221,7 @@ class CRNNClassifier(SERKerasClassifierBase):
         early_stopping=False,
         validation_fraction=0.1,
         n_iter_no_change=10,
+        lr_schedule="constant",
         random_state=None,
         verbose=0,
     ):
@@ -233,6 +239,7 @@ class CRNNClassifier(SERKerasClassifierBase):
         self.early_stopping = early_stopping
         self.validation_fraction = validation_fraction
         self.n_iter_no_change = n_iter_no_change
+        self.lr_schedule = lr_schedule
         self.random_state = random_state
         self.verbose = verbose
 
@@ -269,6 +276,9 @@ class CNN1DClassifier(SERKerasClassifierBase):
         Dropout after each block and hidden dense layer.
     batch_norm : bool, default=True
         Batch normalisation after each convolution.
+    head : {"flatten", "global"}, default="flatten"
+        ``"flatten"`` (the seeds) or ``"global"``: average and max pooling over
+        time, so the network takes clips of any length with far fewer weights.
 
     Examples
     --------
@@ -293,6 +303,7 @@ class CNN1DClassifier(SERKerasClassifierBase):
         dense_units=(128,),
         dropout=0.2,
         batch_norm=True,
+        head="flatten",
         optimizer="adam",
         learning_rate=1e-3,
         batch_size=32,
@@ -301,6 +312,7 @@ class CNN1DClassifier(SERKerasClassifierBase):
         early_stopping=False,
         validation_fraction=0.1,
         n_iter_no_change=10,
+        lr_schedule="constant",
         random_state=None,
         verbose=0,
     ):
@@ -310,6 +322,7 @@ class CNN1DClassifier(SERKerasClassifierBase):
         self.dense_units = dense_units
         self.dropout = dropout
         self.batch_norm = batch_norm
+        self.head = head
         self.optimizer = optimizer
         self.learning_rate = learning_rate
         self.batch_size = batch_size
@@ -318,6 +331,7 @@ class CNN1DClassifier(SERKerasClassifierBase):
         self.early_stopping = early_stopping
         self.validation_fraction = validation_fraction
         self.n_iter_no_change = n_iter_no_change
+        self.lr_schedule = lr_schedule
         self.random_state = random_state
         self.verbose = verbose
 
@@ -329,6 +343,7 @@ class CNN1DClassifier(SERKerasClassifierBase):
             "dense_units": self.dense_units,
             "dropout": self.dropout,
             "batch_norm": self.batch_norm,
+            "head": self.head,
         }
 
 
@@ -374,6 +389,7 @@ class KerasMLPClassifier(SERKerasClassifierBase):
         early_stopping=False,
         validation_fraction=0.1,
         n_iter_no_change=10,
+        lr_schedule="constant",
         random_state=None,
         verbose=0,
     ):
@@ -388,6 +404,7 @@ class KerasMLPClassifier(SERKerasClassifierBase):
         self.early_stopping = early_stopping
         self.validation_fraction = validation_fraction
         self.n_iter_no_change = n_iter_no_change
+        self.lr_schedule = lr_schedule
         self.random_state = random_state
         self.verbose = verbose
 
@@ -446,6 +463,7 @@ class KerasBuildFnClassifier(SERKerasClassifierBase):
         early_stopping=False,
         validation_fraction=0.1,
         n_iter_no_change=10,
+        lr_schedule="constant",
         random_state=None,
         verbose=0,
         **build_params,
@@ -459,6 +477,7 @@ class KerasBuildFnClassifier(SERKerasClassifierBase):
         self.early_stopping = early_stopping
         self.validation_fraction = validation_fraction
         self.n_iter_no_change = n_iter_no_change
+        self.lr_schedule = lr_schedule
         self.random_state = random_state
         self.verbose = verbose
         vars(self).update(build_params)
