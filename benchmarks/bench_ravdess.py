@@ -11,6 +11,7 @@ each fold's actors are tested on a model trained on all the others.
 
     python benchmarks/bench_ravdess.py --pipeline default
     python benchmarks/bench_ravdess.py --pipeline S1 --set clf__epochs=20
+    python benchmarks/bench_ravdess.py --pipeline default --ensemble 1   # one network
     python benchmarks/bench_ravdess.py --features pooled --model svm
     python benchmarks/bench_ravdess.py --pipeline pooled-logreg --actors 01-06 --folds 2
 """
@@ -90,6 +91,19 @@ def build(args):
         params[key.strip()] = parse_value(value.strip())
     if params:
         pipe.set_params(**params)
+    if args.ensemble:
+        from skser.models import SeedEnsembleClassifier
+
+        clf = pipe.named_steps["clf"]
+        if isinstance(clf, SeedEnsembleClassifier):
+            pipe.set_params(clf__n_estimators=args.ensemble)
+        else:
+            pipe.set_params(
+                clf=SeedEnsembleClassifier(
+                    clf, n_estimators=args.ensemble, random_state=args.random_state
+                )
+            )
+        params["ensemble"] = args.ensemble
     if args.augment:
         from skser.augment import AudioAugmenter
 
@@ -117,6 +131,9 @@ def main():
     )
     ap.add_argument(
         "--augment", type=int, default=0, help="AudioAugmenter copies per clip (0: none)"
+    )
+    ap.add_argument(
+        "--ensemble", type=int, default=0, help="average N seeds of the classifier (0: as built)"
     )
     ap.add_argument("--actors", help="e.g. 01-06 (default: all)")
     ap.add_argument("--folds", type=int, default=6)
@@ -151,7 +168,10 @@ def main():
     )
     wall = time.perf_counter() - t0
     s = result.summary
-    epochs = [len(f["history"]["loss"]) for f in result.folds if f.get("history")]
+    # epochs trained per fold, over all members of a seed ensemble
+    clf = pipe.named_steps["clf"]
+    members = clf.n_estimators if type(clf).__name__ == "SeedEnsembleClassifier" else 1
+    epochs = [members * len(f["history"]["loss"]) for f in result.folds if f.get("history")]
     fit_s = [f["fit_seconds"] for f in result.folds]
     out = {
         "benchmark": "bench_ravdess",

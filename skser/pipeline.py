@@ -33,8 +33,10 @@ FEATURE_PRESETS = {
 
 #: Named classifiers accepted by ``make_ser_pipeline(model=...)``.
 MODEL_PRESETS = {
+    "cnn1d_pool_x3": "three seeds of 'cnn1d_pool', probabilities averaged "
+    "(SeedEnsembleClassifier; the default)",
     "cnn1d_pool": "CNN1DClassifier with 64/128/256 filters, global average+max pooling over "
-    "time, cosine learning-rate decay, 40 epochs (the default)",
+    "time, cosine learning-rate decay, 40 epochs",
     "crnn": "CRNNClassifier (seed S1's network)",
     "cnn": "CNNClassifier (2-D CNN, seed S0)",
     "cnn1d": "CNN1DClassifier (1-D CNN, seeds S2/S3)",
@@ -82,6 +84,10 @@ def _features(name, sr):
 
 
 def _model(name):
+    if name == "cnn1d_pool_x3":
+        from .models import SeedEnsembleClassifier
+
+        return SeedEnsembleClassifier(_model("cnn1d_pool"), n_estimators=3)
     if name == "cnn1d_pool":
         from .models import CNN1DClassifier
 
@@ -159,7 +165,7 @@ def _set_nested(estimator, name, value, *, only_if_none=True):
 
 def make_ser_pipeline(
     features="mfcc_deltas",
-    model="cnn1d_pool",
+    model="cnn1d_pool_x3",
     *,
     oversample=True,
     augment=None,
@@ -179,10 +185,10 @@ def make_ser_pipeline(
         A name from :data:`FEATURE_PRESETS` (``"mfcc_deltas"``, ``"logmel"``,
         ``"mfcc"``, ``"zcr_rms_mfcc"``, ``"stft64"``, ``"pooled"``) or any transformer
         mapping waveforms ``(n, samples)`` to features (it is cloned).
-    model : str or classifier, default="cnn1d_pool"
-        A name from :data:`MODEL_PRESETS` (``"cnn1d_pool"``, ``"crnn"``, ``"cnn"``,
-        ``"cnn1d"``, ``"mlp"``, ``"logreg"``, ``"svm"``) or any classifier (it is
-        cloned). The defaults are the best speaker-independent RAVDESS pipeline
+    model : str or classifier, default="cnn1d_pool_x3"
+        A name from :data:`MODEL_PRESETS` (``"cnn1d_pool_x3"``, ``"cnn1d_pool"``,
+        ``"crnn"``, ``"cnn"``, ``"cnn1d"``, ``"mlp"``, ``"logreg"``, ``"svm"``) or any
+        classifier (it is cloned). The defaults are the best speaker-independent RAVDESS pipeline
         measured (docs/benchmarks.md).
     oversample : bool or sampler, default=True
         Random oversampling of the minority classes on the training waveforms

@@ -229,7 +229,8 @@ def test_free_sections_are_checked_against_the_estimator():
 
     cfg = apply_overrides(load_config(), ["model.dropuot=0.2"])
     with pytest.raises(
-        ConfigError, match="unknown key model.dropuot for CNN1DClassifier; did you mean 'dropout'"
+        ConfigError,
+        match="unknown key model.dropuot for SeedEnsembleClassifier; did you mean 'dropout'",
     ):
         build_pipeline(cfg)
 

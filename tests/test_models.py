@@ -469,3 +469,36 @@ def test_cnn1d_global_head_pools_over_time_with_fewer_weights():
     assert pooled.output_shape == (None, 8)
     # same conv blocks; the softmax sees 64 pooled values instead of 32 filters x 39 frames
     assert flat.count_params() - pooled.count_params() == (32 * 39 - 64) * 8
+
+
+def test_seed_ensemble_averages_members_and_is_reproducible(data, tmp_path):
+    from skser.models import SeedEnsembleClassifier
+
+    X, y = data
+    ens = SeedEnsembleClassifier(tiny(CNN1DClassifier, epochs=3), n_estimators=3, random_state=0)
+    ens.fit(X, y)
+    seeds = [m.random_state for m in ens.estimators_]
+    assert len(set(seeds)) == 3
+    members = np.stack([m.predict_proba(X) for m in ens.estimators_])
+    np.testing.assert_allclose(ens.predict_proba(X), members.mean(axis=0), rtol=1e-6)
+    assert not np.allclose(members[0], members[1])  # different seeds, different networks
+    assert list(ens.classes_) == sorted(set(y)) and ens.history_ == ens.estimators_[0].history_
+    again = clone(ens).fit(X, y)
+    np.testing.assert_array_equal(again.predict_proba(X), ens.predict_proba(X))
+    joblib.dump(ens, tmp_path / "ens.joblib")
+    np.testing.assert_array_equal(
+        joblib.load(tmp_path / "ens.joblib").predict_proba(X), ens.predict_proba(X)
+    )
+    assert ens.get_params()["estimator__epochs"] == 3  # grid-searchable through the ensemble
+
+
+def test_seed_ensemble_bad_arguments(data):
+    from sklearn.neighbors import KNeighborsClassifier
+
+    from skser.models import SeedEnsembleClassifier
+
+    X, y = data
+    with pytest.raises(ValueError, match="n_estimators must be a positive integer, got 0"):
+        SeedEnsembleClassifier(tiny(CNN1DClassifier), n_estimators=0).fit(X, y)
+    with pytest.raises(ValueError, match="KNeighborsClassifier has no random_state parameter"):
+        SeedEnsembleClassifier(KNeighborsClassifier()).fit(X.reshape(len(X), -1), y)

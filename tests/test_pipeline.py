@@ -447,7 +447,7 @@ def test_plots_return_figures_and_save_png(corpus, tmp_path):
 
 def test_default_pipeline_is_the_tuned_one_and_auto_normalise():
     from skser.features import MFCC, BandStandardScaler
-    from skser.models import CNN1DClassifier
+    from skser.models import CNN1DClassifier, SeedEnsembleClassifier
 
     pipe = make_ser_pipeline(random_state=0)
     feats, norm, clf = (pipe.named_steps[k] for k in ("features", "normalise", "clf"))
@@ -457,8 +457,11 @@ def test_default_pipeline_is_the_tuned_one_and_auto_normalise():
         512,
     )
     assert isinstance(norm, BandStandardScaler) and norm.center_clips  # "auto" -> CMN
-    assert isinstance(clf, CNN1DClassifier)
-    assert (clf.head, clf.lr_schedule, clf.random_state) == ("global", "cosine", 0)
+    assert isinstance(clf, SeedEnsembleClassifier) and clf.n_estimators == 3
+    assert clf.random_state == 0  # draws the members' seeds
+    net = clf.estimator
+    assert isinstance(net, CNN1DClassifier)
+    assert (net.head, net.lr_schedule, net.dense_units) == ("global", "cosine", ())
     # "auto" is a plain band z-score where per-clip centring makes no sense
     assert not make_ser_pipeline("pooled", "logreg").named_steps["normalise"].center_clips
     assert not make_ser_pipeline(MFCC(), "cnn").named_steps["normalise"].center_clips

@@ -27,7 +27,7 @@ DEFAULTS = {
     "pipeline": {
         "recipe": None,  # "S0".."S4": start from a published recipe
         "features": "mfcc_deltas",
-        "model": "cnn1d_pool",
+        "model": "cnn1d_pool_x3",
         "oversample": True,
         "augment": False,
         "normalise": "auto",

@@ -27,7 +27,9 @@ def _add_experiment_flags(p):
     p.add_argument(
         "--features", help="mfcc_deltas (default), logmel, mfcc, zcr_rms_mfcc, stft64 or pooled"
     )
-    p.add_argument("--model", help="cnn1d_pool (default), crnn, cnn, cnn1d, mlp, logreg or svm")
+    p.add_argument(
+        "--model", help="cnn1d_pool_x3 (default), cnn1d_pool, crnn, cnn, cnn1d, mlp, logreg or svm"
+    )
     p.add_argument("--epochs", type=int)
     p.add_argument("--batch-size", type=int)
     p.add_argument("--augment", action=argparse.BooleanOptionalAction, default=None)

@@ -108,11 +108,21 @@ def _set_section(pipe, step, params, section):
     if est == "passthrough":
         raise ConfigError(f"[{section}] sets parameters, but the {step} step is disabled")
     valid = est.get_params(deep=True)
+    # A wrapper such as SeedEnsembleClassifier: a key of the wrapped network
+    # (model.epochs) reaches it as estimator__epochs.
+    params = {
+        (f"estimator__{k}" if k not in valid and f"estimator__{k}" in valid else k): v
+        for k, v in params.items()
+    }
+    # the names a user writes: top-level ones and, for a wrapper, the wrapped network's
+    names = {k.removeprefix("estimator__") for k in valid}
+    names = sorted(k for k in names if "__" not in k)
     for key in params:
         if key not in valid:
+            shown = key.removeprefix("estimator__")
             raise ConfigError(
-                f"unknown key {section}.{key} for {type(est).__name__}{did_you_mean(key, valid)} "
-                f"(valid: {', '.join(sorted(k for k in valid if '__' not in k))})"
+                f"unknown key {section}.{shown} for {type(est).__name__}"
+                f"{did_you_mean(shown, names)} (valid: {', '.join(names)})"
             )
     est.set_params(**params)
 

@@ -5,6 +5,7 @@ Builders (pure functions returning an uncompiled ``keras.Model``):
 :func:`build_mlp` (S4). Classifiers: :class:`CNNClassifier`,
 :class:`CRNNClassifier`, :class:`CNN1DClassifier`, :class:`KerasMLPClassifier` and
 :class:`KerasBuildFnClassifier` for your own build function.
+:class:`SeedEnsembleClassifier` averages several seeds of any of them.
 """
 
 from ._builders import build_cnn1d, build_cnn2d, build_crnn, build_mlp
@@ -15,6 +16,7 @@ from ._classifiers import (
     KerasBuildFnClassifier,
     KerasMLPClassifier,
 )
+from ._ensemble import SeedEnsembleClassifier
 
 __all__ = [
     "CNN1DClassifier",
@@ -22,6 +24,7 @@ __all__ = [
     "CRNNClassifier",
     "KerasBuildFnClassifier",
     "KerasMLPClassifier",
+    "SeedEnsembleClassifier",
     "build_cnn1d",
     "build_cnn2d",
     "build_crnn",
