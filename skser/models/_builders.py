@@ -259,6 +259,7 @@ def build_cnn1d(
     batch_norm=True,
     negative_slope=0.1,
     head="flatten",
+    head_dropout=None,
 ):
     """1-D CNN over frame features (seeds S2 and S3).
 
@@ -294,6 +295,8 @@ def build_cnn1d(
         layers see every time step and the input length is fixed. ``"global"``:
         average and max pooling over time, concatenated, then dropout; far fewer
         weights, and the same network takes clips of any length.
+    head_dropout : float or None, default=None
+        Dropout on the pooled vector of the ``"global"`` head; None uses ``dropout``.
 
     Returns
     -------
@@ -318,6 +321,9 @@ def build_cnn1d(
     dropout = _check_rate(dropout, "dropout", name)
     if head not in ("flatten", "global"):
         raise ValueError(f"{name}: head must be 'flatten' or 'global', got {head!r}")
+    head_dropout = (
+        dropout if head_dropout is None else _check_rate(head_dropout, "head_dropout", name)
+    )
 
     inputs = keras.Input(shape, name="features")
     if len(shape) == 1:
@@ -342,8 +348,8 @@ def build_cnn1d(
         x = layers.Concatenate(name="global_pool")(
             [layers.GlobalAveragePooling1D()(x), layers.GlobalMaxPooling1D()(x)]
         )
-        if dropout:
-            x = layers.Dropout(dropout)(x)
+        if head_dropout:
+            x = layers.Dropout(head_dropout)(x)
     for units in dense_units:
         x = layers.Dense(units)(x)
         x = layers.LeakyReLU(negative_slope=negative_slope)(x)

@@ -279,6 +279,8 @@ class CNN1DClassifier(SERKerasClassifierBase):
     head : {"flatten", "global"}, default="flatten"
         ``"flatten"`` (the seeds) or ``"global"``: average and max pooling over
         time, so the network takes clips of any length with far fewer weights.
+    head_dropout : float or None, default=None
+        Dropout on the pooled vector of the ``"global"`` head; None uses ``dropout``.
 
     Examples
     --------
@@ -304,6 +306,7 @@ class CNN1DClassifier(SERKerasClassifierBase):
         dropout=0.2,
         batch_norm=True,
         head="flatten",
+        head_dropout=None,
         optimizer="adam",
         learning_rate=1e-3,
         batch_size=32,
@@ -323,6 +326,7 @@ class CNN1DClassifier(SERKerasClassifierBase):
         self.dropout = dropout
         self.batch_norm = batch_norm
         self.head = head
+        self.head_dropout = head_dropout
         self.optimizer = optimizer
         self.learning_rate = learning_rate
         self.batch_size = batch_size
@@ -344,6 +348,7 @@ class CNN1DClassifier(SERKerasClassifierBase):
             "dropout": self.dropout,
             "batch_norm": self.batch_norm,
             "head": self.head,
+            "head_dropout": self.head_dropout,
         }
 
 
