@@ -64,6 +64,9 @@ def parse_actors(text):
 def parse_value(text):
     import tomllib
 
+    if text in ("None", "none", "null"):
+        return None
+
     try:
         return tomllib.loads(f"v = {text}")["v"]
     except tomllib.TOMLDecodeError:
@@ -137,6 +140,9 @@ def main():
     )
     ap.add_argument("--actors", help="e.g. 01-06 (default: all)")
     ap.add_argument("--folds", type=int, default=6)
+    ap.add_argument(
+        "--test-folds", help="score only these folds, e.g. 0,1 (screening; default: all)"
+    )
     ap.add_argument("--random-state", type=int, default=0)
     ap.add_argument("--n-jobs", type=int, default=2)
     ap.add_argument("--cache", default=None, help="joblib cache folder for decoded audio/features")
@@ -153,7 +159,11 @@ def main():
     bunch = load_ravdess(args.data, actors=parse_actors(args.actors))
     X, y, groups = np.asarray(bunch.filenames), np.asarray(bunch.target), np.asarray(bunch.groups)
     folds = actor_folds(groups, args.folds)
-    cv = PredefinedSplit([folds[g] for g in groups])
+    test_fold = np.array([folds[g] for g in groups])
+    if args.test_folds:  # screening: score only these folds (the others always train)
+        keep = [int(k) for k in args.test_folds.split(",")]
+        test_fold[~np.isin(test_fold, keep)] = -1
+    cv = PredefinedSplit(test_fold)
     pipe, description, params = build(args)
     t0 = time.perf_counter()
     result = cross_validate_ser(
@@ -180,7 +190,10 @@ def main():
         else f"{args.features}/{args.model}",
         "description": description,
         "params": params,
-        "protocol": f"{args.folds} folds of actors, gender-balanced; " + s["protocol"],
+        "protocol": f"{args.folds} folds of actors, gender-balanced"
+        + (f" (scored: folds {args.test_folds} only)" if args.test_folds else "")
+        + "; "
+        + s["protocol"],
         "folds_actors": [f["test_groups"] for f in result.folds],
         "clips": int(len(y)),
         "uar_mean": round(s["uar_mean"], 4),

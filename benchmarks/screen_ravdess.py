@@ -10,7 +10,9 @@ per fold on 2 cores. Each run prints one JSON line and appends it to ``--log``.
 
 Configuration keys (JSON, defaults in ``DEFAULTS``): ``wave`` ("w": clips padded to
 the longest, "wt": silence trimmed, 3 s), ``feat`` ("logmel" or "mfcc"), ``n_mels``
-(mel bands, or MFCCs for "mfcc"), ``n_fft``, ``hop``, ``deltas`` (0/1), ``norm``
+(mel bands, or MFCCs for "mfcc"), ``n_fft``, ``hop``, ``deltas`` (0/1), ``chroma`` (0/1: append 12 chroma bands), ``db``
+("batch": MFCC dB floor 80 dB below the loudest clip of the corpus; "clip": below
+each clip's own peak), ``norm``
 ("band": training-fold z-score per band; "cmn": each clip's per-band mean removed
 first; "clip": per-clip z-score), ``model`` ("cnn1d", "cnn2d", "crnn"), ``filters``,
 ``kernel``, ``dropout`` (head; blocks use half), ``epochs``, ``batch``, ``lr``,
@@ -36,7 +38,7 @@ DEFAULTS = {
     "model": "cnn1d", "filters": [64, 128, 256], "kernel": 5, "dropout": 0.3,
     "epochs": 40, "batch": 32, "lr": 1e-3, "sched": "cosine", "specaug": 0, "fmask": 8,
     "tmask": 20, "mixup": 0.0, "seeds": 1, "folds": [0, 1, 2, 3, 4, 5], "norm": "band",
-    "waug": 0, "tag": "",
+    "waug": 0, "db": "batch", "tag": "",
 }  # fmt: skip
 
 
@@ -70,12 +72,21 @@ def features(W, cfg):
             y=W, sr=16000, n_fft=cfg["n_fft"], hop_length=cfg["hop"], n_mels=cfg["n_mels"]
         )
         F = np.maximum(librosa.power_to_db(S, ref=1.0, top_db=None), -100)
-    else:
+    elif cfg.get("db") == "clip":  # dB floor (top_db=80) per clip, as skser's MFCC
+        S = librosa.feature.melspectrogram(
+            y=W, sr=16000, n_fft=cfg["n_fft"], hop_length=cfg["hop"], n_mels=128
+        )
+        D = np.stack([librosa.power_to_db(c, ref=1.0, top_db=80.0) for c in S])
+        F = librosa.feature.mfcc(S=D, n_mfcc=cfg["n_mels"])
+    else:  # dB floor over the whole batch (librosa's mfcc on a 2-D batch)
         F = librosa.feature.mfcc(
             y=W, sr=16000, n_mfcc=cfg["n_mels"], n_fft=cfg["n_fft"], hop_length=cfg["hop"]
         )
     if cfg["deltas"]:
         F = np.concatenate([F, librosa.feature.delta(F, axis=-1)], axis=1)
+    if cfg.get("chroma"):  # 12 chroma bands (same frames)
+        C = librosa.feature.chroma_stft(y=W, sr=16000, n_fft=cfg["n_fft"], hop_length=cfg["hop"])
+        F = np.concatenate([F, C], axis=1)
     return F.astype("float32")
 
 

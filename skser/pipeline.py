@@ -23,7 +23,8 @@ __all__ = [
 
 #: Named feature extractors accepted by ``make_ser_pipeline(features=...)``.
 FEATURE_PRESETS = {
-    "mfcc_deltas": "20 MFCCs and their deltas, n_fft 2048, hop 512 -> (40, frames) (the default)",
+    "mfcc_deltas": "20 MFCCs and their deltas, n_fft 2048, hop 512, dB floor 80 dB below the "
+    "loudest training value -> (40, frames) (the default)",
     "logmel": "log-mel spectrogram, 128 mels, n_fft 2048, hop 512 -> (128, frames)",
     "mfcc": "40 MFCCs, n_fft 2048, hop 512 -> (40, frames)",
     "zcr_rms_mfcc": "zero-crossing rate, RMS energy and 20 MFCCs per frame -> (22, frames)",
@@ -60,7 +61,9 @@ def _features(name, sr):
     )
 
     if name == "mfcc_deltas":
-        return MFCC(sr=sr, n_mfcc=20, n_fft=2048, hop_length=512, deltas=1)
+        return MFCC(
+            sr=sr, n_mfcc=20, n_fft=2048, hop_length=512, deltas=1, top_db_reference="train"
+        )
     if name == "logmel":
         return LogMelSpectrogram(sr=sr, n_mels=128, n_fft=2048, hop_length=512)
     if name == "mfcc":

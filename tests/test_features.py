@@ -273,3 +273,26 @@ def test_band_scaler_center_clips_removes_per_clip_offsets():
     assert np.abs(plain.transform(shifted) - plain.transform(F)).max() > 0.5
     with pytest.raises(ValueError, match="center_clips=True needs .n, bands, frames. features"):
         BandStandardScaler(center_clips=True).fit(F[:, :, 0])
+
+
+def test_mfcc_top_db_reference_train_uses_one_floor_learnt_in_fit():
+    import librosa
+
+    from skser.features import MFCC
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(3, 8000)).astype(np.float32)
+    X[1] *= 1e-3  # a quiet clip: 60 dB below the others
+    X[2, 4000:] = 0.0  # silent padding
+    per_clip = MFCC(top_db=40.0).fit(X)
+    corpus = MFCC(top_db=40.0, top_db_reference="train").fit(X)
+    mel = librosa.feature.melspectrogram(y=X, sr=16000, n_fft=2048, hop_length=512)
+    assert corpus.db_peak_ == pytest.approx(10 * np.log10(mel.max()), abs=1e-3)
+    # the whole quiet clip lies below the corpus floor: every frame is the same constant
+    quiet = corpus.transform(X[1:2])[0]
+    assert np.ptp(quiet, axis=1).max() < 1e-4
+    assert np.ptp(per_clip.transform(X[1:2])[0], axis=1).max() > 1.0  # floored at its own peak
+    # transform uses the fitted floor, whatever the batch
+    np.testing.assert_allclose(corpus.transform(X[1:2]), corpus.transform(X)[1:2], atol=1e-4)
+    with pytest.raises(ValueError, match="top_db_reference must be 'clip' or 'train'"):
+        MFCC(top_db_reference="corpus").fit(X)

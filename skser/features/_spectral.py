@@ -151,6 +151,13 @@ class MFCC(_STFTParams, WaveformFeatureBase):
     fmax : float or None, default=None
     power : float, default=2.0
     top_db : float or None, default=80.0
+        Floor of the dB mel spectrogram, this many dB below the reference peak.
+    top_db_reference : {"clip", "train"}, default="clip"
+        ``"clip"``: below each clip's own peak (librosa on one clip). ``"train"``:
+        below the loudest value of the training data, learnt in ``fit`` (``db_peak_``);
+        every clip then gets the same absolute floor, so quiet clips and silent
+        padding are not expanded into noise. Measured on RAVDESS (speaker-independent
+        folds): "train" is better, see docs/benchmarks.md.
     dct_type : int, default=2
     norm : str or None, default="ortho"
     lifter : float, default=0.0
@@ -188,6 +195,7 @@ class MFCC(_STFTParams, WaveformFeatureBase):
         fmax=None,
         power=2.0,
         top_db=80.0,
+        top_db_reference="clip",
         dct_type=2,
         norm="ortho",
         lifter=0.0,
@@ -211,6 +219,7 @@ class MFCC(_STFTParams, WaveformFeatureBase):
         self.fmax = fmax
         self.power = power
         self.top_db = top_db
+        self.top_db_reference = top_db_reference
         self.dct_type = dct_type
         self.norm = norm
         self.lifter = lifter
@@ -226,15 +235,47 @@ class MFCC(_STFTParams, WaveformFeatureBase):
         self._check_stft()
         if self.deltas not in (0, 1, 2):
             raise ValueError(f"MFCC: deltas must be 0, 1 or 2, got {self.deltas!r}")
+        if self.top_db_reference not in ("clip", "train"):
+            raise ValueError(
+                f"MFCC: top_db_reference must be 'clip' or 'train', got {self.top_db_reference!r}"
+            )
         if not (isinstance(self.n_mfcc, (int, np.integer)) and 1 <= self.n_mfcc <= self.n_mels):
             raise ValueError(
                 f"MFCC: n_mfcc must be an integer in [1, n_mels={self.n_mels}], got {self.n_mfcc!r}"
             )
 
+    def fit(self, X, y=None):
+        """Check parameters; with ``top_db_reference="train"`` learn the peak level.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_clips, n_samples)
+            Training waveforms.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self
+        """
+        self._check_params()
+        if self.top_db_reference == "train":
+            Xv = self._validate(X, reset=True)
+            peak = max(
+                float(_mel_power(Xv[i : i + self.chunk_size], self).max())
+                for i in range(0, len(Xv), self.chunk_size)
+            )
+            self.db_peak_ = 10.0 * np.log10(max(peak, 1e-10))
+        return super().fit(X, y)
+
     def _compute(self, X):
         import librosa
 
-        S = power_to_db_batched(_mel_power(X, self), ref=1.0, top_db=self.top_db)
+        if self.top_db_reference == "train" and self.top_db is not None:
+            S = power_to_db_batched(_mel_power(X, self), ref=1.0, top_db=None)
+            S = np.maximum(S, self.db_peak_ - float(self.top_db))
+        else:
+            S = power_to_db_batched(_mel_power(X, self), ref=1.0, top_db=self.top_db)
         M = librosa.feature.mfcc(
             S=S, n_mfcc=self.n_mfcc, dct_type=self.dct_type, norm=self.norm, lifter=self.lifter
         )

@@ -321,6 +321,7 @@ def build_cnn1d(
     dropout = _check_rate(dropout, "dropout", name)
     if head not in ("flatten", "global"):
         raise ValueError(f"{name}: head must be 'flatten' or 'global', got {head!r}")
+    negative_slope = _check_rate(negative_slope, "negative_slope", name)
     head_dropout = (
         dropout if head_dropout is None else _check_rate(head_dropout, "head_dropout", name)
     )

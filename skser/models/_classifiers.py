@@ -281,6 +281,8 @@ class CNN1DClassifier(SERKerasClassifierBase):
         time, so the network takes clips of any length with far fewer weights.
     head_dropout : float or None, default=None
         Dropout on the pooled vector of the ``"global"`` head; None uses ``dropout``.
+    negative_slope : float, default=0.1
+        Slope of the LeakyReLU activations for negative inputs (0 is a ReLU).
 
     Examples
     --------
@@ -307,6 +309,7 @@ class CNN1DClassifier(SERKerasClassifierBase):
         batch_norm=True,
         head="flatten",
         head_dropout=None,
+        negative_slope=0.1,
         optimizer="adam",
         learning_rate=1e-3,
         batch_size=32,
@@ -327,6 +330,7 @@ class CNN1DClassifier(SERKerasClassifierBase):
         self.batch_norm = batch_norm
         self.head = head
         self.head_dropout = head_dropout
+        self.negative_slope = negative_slope
         self.optimizer = optimizer
         self.learning_rate = learning_rate
         self.batch_size = batch_size
@@ -349,6 +353,7 @@ class CNN1DClassifier(SERKerasClassifierBase):
             "batch_norm": self.batch_norm,
             "head": self.head,
             "head_dropout": self.head_dropout,
+            "negative_slope": self.negative_slope,
         }
 
 
