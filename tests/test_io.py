@@ -154,3 +154,25 @@ def test_loader_memory_caches_transform_and_sees_file_changes(tmp_path, tone_wri
         np.testing.assert_allclose(changed[1], 0.5 * first[1], atol=1e-4)
     finally:
         loader_mod.load_audio = real
+
+
+def test_few_files_are_decoded_in_the_calling_thread(tmp_path, tone_writer, monkeypatch):
+    """joblib's workers cost ~10 ms per call: a single-clip prediction must not pay it."""
+    import skser.io._loader as loader_module
+
+    paths = [str(tone_writer(tmp_path / f"t{i}.wav")) for i in range(10)]
+    loader = AudioLoader(n_jobs=2, duration=0.25).fit(paths[:1])
+
+    calls = []
+
+    class CountingParallel(loader_module.Parallel):
+        def __call__(self, iterable):
+            calls.append(1)
+            return super().__call__(iterable)
+
+    monkeypatch.setattr(loader_module, "Parallel", CountingParallel)
+    loader.transform(paths[:1])
+    loader.transform(paths[:3])
+    assert calls == []
+    out = loader.transform(paths)  # a real batch still runs in parallel
+    assert calls == [1] and out.shape == (10, 4000)

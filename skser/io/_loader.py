@@ -106,6 +106,9 @@ def _trim(y, top_db):
     return trimmed if trimmed.size else y
 
 
+_MIN_PARALLEL_FILES = 8
+
+
 class AudioLoader(TransformerMixin, BaseEstimator):
     """Load audio files (or take waveforms) as fixed-length mono float32 at ``sr``.
 
@@ -207,7 +210,9 @@ class AudioLoader(TransformerMixin, BaseEstimator):
             from tqdm.auto import tqdm
 
             iterator = tqdm(paths, desc="decoding", unit="file")
-        if self.n_jobs in (None, 1):
+        # Starting joblib's workers costs ~10 ms per call: more than decoding a few
+        # files, and the whole budget of a single-clip prediction. Few files: this thread.
+        if self.n_jobs in (None, 1) or len(paths) < _MIN_PARALLEL_FILES:
             results = [self._load_one(p) for p in iterator]
         else:
             results = Parallel(n_jobs=self.n_jobs, prefer="threads")(
