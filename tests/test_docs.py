@@ -119,5 +119,10 @@ def test_cli_page_documents_every_command_and_config_key():
 def test_python_blocks_in_docs_are_valid_python(page):
     import ast
 
+    errors = []
     for block in _python_blocks(REPO_ROOT / page):
-        ast.parse(block)
+        try:
+            ast.parse(block)
+        except SyntaxError as exc:
+            errors.append(f"{exc.msg} in: {exc.text!r}")
+    assert errors == []
