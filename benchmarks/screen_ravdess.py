@@ -10,7 +10,7 @@ per fold on 2 cores. Each run prints one JSON line and appends it to ``--log``.
 
 Configuration keys (JSON, defaults in ``DEFAULTS``): ``wave`` ("w": clips padded to
 the longest, "wt": silence trimmed, 3 s), ``feat`` ("logmel" or "mfcc"), ``n_mels``
-(mel bands, or MFCCs for "mfcc"), ``n_fft``, ``hop``, ``deltas`` (0/1), ``chroma`` (0/1: append 12 chroma bands), ``db``
+(mel bands, or MFCCs for "mfcc"), ``n_fft``, ``hop``, ``deltas`` (0/1), ``chroma`` (0/1: append 12 chroma bands), ``f0`` (0/1: append log2 YIN pitch), ``db``
 ("batch": MFCC dB floor 80 dB below the loudest clip of the corpus; "clip": below
 each clip's own peak), ``norm``
 ("band": training-fold z-score per band; "cmn": each clip's per-band mean removed
@@ -84,6 +84,9 @@ def features(W, cfg):
         )
     if cfg["deltas"]:
         F = np.concatenate([F, librosa.feature.delta(F, axis=-1)], axis=1)
+    if cfg.get("f0"):  # log2 of the YIN pitch track, one band (same frames)
+        f0 = librosa.yin(W, fmin=60, fmax=500, sr=16000, frame_length=2048, hop_length=512)
+        F = np.concatenate([F, np.log2(f0)[:, None, :]], axis=1)
     if cfg.get("chroma"):  # 12 chroma bands (same frames)
         C = librosa.feature.chroma_stft(y=W, sr=16000, n_fft=cfg["n_fft"], hop_length=cfg["hop"])
         F = np.concatenate([F, C], axis=1)
