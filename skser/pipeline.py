@@ -127,8 +127,9 @@ def _model(name):
     raise ValueError(f"unknown model {name!r}: use one of {sorted(MODEL_PRESETS)} or an estimator")
 
 
-#: Feature presets giving (bands, frames) per clip: ``normalise="auto"`` uses CMN on them.
-_FRAME_PRESETS = ("mfcc_deltas", "logmel", "mfcc", "zcr_rms_mfcc")
+#: Feature presets on which ``normalise="auto"`` uses CMN: the spectral ones, where it was
+#: measured to help on unseen speakers (docs/benchmarks.md). Not "zcr_rms_mfcc" (unmeasured).
+_FRAME_PRESETS = ("mfcc_deltas", "logmel", "mfcc")
 
 
 def _normaliser(normalise, features=None):
@@ -204,9 +205,8 @@ def make_ser_pipeline(
         ``"band"``: per-band z-score learnt on the training fold
         (:class:`~skser.features.BandStandardScaler`); ``"cmn"``: each clip's own
         per-band mean over frames removed first (cepstral mean normalisation, then the
-        band z-score); ``"auto"``: ``"cmn"`` for the frame-feature presets
-        (``"mfcc_deltas"``, ``"logmel"``, ``"mfcc"``, ``"zcr_rms_mfcc"``), ``"band"``
-        for everything else; ``"sample"``: per-clip z-score (seed S1); None: none.
+        band z-score); ``"auto"``: ``"cmn"`` for the spectral presets
+        (``"mfcc_deltas"``, ``"logmel"``, ``"mfcc"``), ``"band"`` for everything else; ``"sample"``: per-clip z-score (seed S1); None: none.
     sr : int, default=16000
         Sample rate everything is loaded and computed at.
     duration : float or None, default=None

@@ -466,6 +466,7 @@ def test_default_pipeline_is_the_tuned_one_and_auto_normalise():
     assert not make_ser_pipeline("pooled", "logreg").named_steps["normalise"].center_clips
     assert not make_ser_pipeline(MFCC(), "cnn").named_steps["normalise"].center_clips
     assert make_ser_pipeline("logmel", "cnn").named_steps["normalise"].center_clips
+    assert not make_ser_pipeline("zcr_rms_mfcc", "cnn1d").named_steps["normalise"].center_clips
     assert not make_ser_pipeline(normalise="band").named_steps["normalise"].center_clips
     with pytest.raises(ValueError, match="unknown normalise 'cnm': use 'auto', 'band', 'cmn'"):
         make_ser_pipeline(normalise="cnm")
