@@ -15,7 +15,6 @@ import argparse
 import json
 import os
 import platform
-import statistics
 import sys
 import tempfile
 import time
@@ -24,18 +23,8 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_models import timed  # noqa: E402
 from bench_ravdess import DEFAULT_DATA, parse_actors  # noqa: E402
-
-
-def timed(fn, calls):
-    for _ in range(3):
-        fn()
-    out = []
-    for _ in range(calls):
-        t0 = time.perf_counter()
-        fn()
-        out.append(time.perf_counter() - t0)
-    return 1000 * statistics.median(out)
 
 
 def main():

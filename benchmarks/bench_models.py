@@ -111,6 +111,18 @@ def training_overhead(n_clips, epochs, repeats):
     }
 
 
+def timed(fn, calls):
+    """Median wall time in ms of ``calls`` calls of ``fn``, after 3 warm-up calls."""
+    for _ in range(3):
+        fn()
+    out = []
+    for _ in range(calls):
+        t0 = time.perf_counter()
+        fn()
+        out.append(time.perf_counter() - t0)
+    return 1000 * statistics.median(out)
+
+
 def single_clip_latency(calls):
     import soundfile as sf
     from imblearn.pipeline import Pipeline
@@ -135,22 +147,12 @@ def single_clip_latency(calls):
         clip = [bunch.filenames[0]]
         assert sf.info(clip[0]).duration == 4.0
 
-        def timed(fn):
-            for _ in range(3):
-                fn()
-            out = []
-            for _ in range(calls):
-                t0 = time.perf_counter()
-                fn()
-                out.append(time.perf_counter() - t0)
-            return 1000 * statistics.median(out)
-
         features = pipe[:-1].transform(clip)
         model = pipe[-1].model_
-        fast = timed(lambda: pipe.predict_proba(clip))
-        front = timed(lambda: pipe[:-1].transform(clip))
-        keras_predict = timed(lambda: model.predict(features, verbose=0))
-        fast_model = timed(lambda: pipe[-1].predict_proba(features))
+        fast = timed(lambda: pipe.predict_proba(clip), calls)
+        front = timed(lambda: pipe[:-1].transform(clip), calls)
+        keras_predict = timed(lambda: model.predict(features, verbose=0), calls)
+        fast_model = timed(lambda: pipe[-1].predict_proba(features), calls)
         same = np.allclose(pipe.predict_proba(clip), model.predict(features, verbose=0), atol=1e-6)
     return {
         "clip_seconds": 4.0,
