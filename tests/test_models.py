@@ -344,7 +344,7 @@ def test_bad_input_errors_name_shapes_and_values(data):
         (dict(validation_fraction=1.0), "validation_fraction must be in"),
         (dict(optimizer="adamm"), "optimizer must be one of"),
         (dict(lr_schedule="linear"), "lr_schedule must be 'constant' or 'cosine'"),
-        (dict(head="gap"), "build_cnn1d: head must be 'flatten' or 'global'"),
+        (dict(head="gap"), "build_cnn1d: head must be 'flatten', 'global' or 'attention', got 'gap'"),
         (dict(class_weight="balance"), "class_weight must be None, 'balanced'"),
         (dict(random_state="0"), "random_state must be None, an int"),
         (dict(filters=(8, 0)), "build_cnn1d: filters must be a tuple of positive ints"),
@@ -502,3 +502,58 @@ def test_seed_ensemble_bad_arguments(data):
         SeedEnsembleClassifier(tiny(CNN1DClassifier), n_estimators=0).fit(X, y)
     with pytest.raises(ValueError, match="KNeighborsClassifier has no random_state parameter"):
         SeedEnsembleClassifier(KNeighborsClassifier()).fit(X.reshape(len(X), -1), y)
+
+
+def test_cnn1d_attention_head_adds_a_weighted_mean_over_time():
+    from skser.models import build_cnn1d
+
+    model = build_cnn1d((40, 157), 8, filters=(16, 32), dense_units=(), head="attention")
+    assert model.get_layer("global_pool").output.shape[-1] == 96  # avg + max + attention
+    # attention weights are a distribution over the 39 pooled time steps of each clip
+    probe = keras.Model(model.inputs, model.get_layer("attention_weights").output)
+    w = np.asarray(probe(np.random.default_rng(0).normal(size=(2, 40, 157)).astype("float32")))
+    assert w.shape == (2, 39, 1)
+    np.testing.assert_allclose(w.sum(axis=1), 1.0, rtol=1e-5)
+    # any clip length, as with the global head
+    assert build_cnn1d((40, 60), 8, head="attention").output_shape == (None, 8)
+
+
+def test_label_smoothing_trains_on_smoothed_targets_and_round_trips(data, tmp_path):
+    X, y = data
+    sharp = tiny(CNN1DClassifier, epochs=8, learning_rate=1e-2, random_state=0).fit(X, y)
+    smooth = tiny(
+        CNN1DClassifier, epochs=8, learning_rate=1e-2, label_smoothing=0.3, random_state=0
+    ).fit(X, y)
+    assert isinstance(smooth.model_.loss, keras.losses.CategoricalCrossentropy)
+    assert smooth.score(X, y) > 0.8
+    # smoothed targets keep the network from saturating: lower peak confidence
+    assert smooth.predict_proba(X).max(axis=1).mean() < sharp.predict_proba(X).max(axis=1).mean()
+    joblib.dump(smooth, tmp_path / "smooth.joblib")
+    np.testing.assert_allclose(
+        joblib.load(tmp_path / "smooth.joblib").predict_proba(X), smooth.predict_proba(X), rtol=1e-6
+    )
+    with pytest.raises(ValueError, match="label_smoothing must be in \\[0, 1\\), got 1.0"):
+        tiny(CNN1DClassifier, label_smoothing=1.0).fit(X, y)
+
+
+def test_seed_ensemble_variants_cycle_over_members(data):
+    from skser.models import SeedEnsembleClassifier
+
+    X, y = data
+    ens = SeedEnsembleClassifier(
+        tiny(CNN1DClassifier, epochs=2, head="global"),
+        n_estimators=3,
+        variants=[{}, {"head": "attention"}],
+        random_state=0,
+    ).fit(X, y)
+    assert [m.head for m in ens.estimators_] == ["global", "attention", "global"]
+    assert len({m.random_state for m in ens.estimators_}) == 3
+    assert ens.estimator.head == "global"  # the template is not modified
+    for bad, match in [
+        ({"variants": {"head": "global"}}, "variants must be None or a non-empty list"),
+        ({"variants": []}, "variants must be None or a non-empty list"),
+        ({"variants": [{"hed": "global"}]}, "variants set \\['hed'\\], which are not parameters"),
+        ({"variants": [{"random_state": 1}]}, "variants must not set random_state"),
+    ]:
+        with pytest.raises(ValueError, match=match):
+            SeedEnsembleClassifier(tiny(CNN1DClassifier), **bad).fit(X, y)

@@ -120,13 +120,12 @@ class SERKerasClassifierBase(KerasClassifier):
     ``keras.Model`` (uncompiled, or compiled with a sparse categorical loss).
 
     Training parameters read by this base: ``optimizer``, ``learning_rate``,
-    ``lr_schedule``,
+    ``lr_schedule``, ``label_smoothing`` (optional, default 0),
     ``batch_size``, ``epochs``, ``class_weight``, ``early_stopping``,
     ``validation_fraction``, ``n_iter_no_change``, ``random_state``, ``verbose``.
     """
 
     # Settings scikeras reads as attributes; here they are constants, not parameters.
-    loss = "sparse_categorical_crossentropy"
     warm_start = False
     model = None
     build_fn = None
@@ -136,6 +135,18 @@ class SERKerasClassifierBase(KerasClassifier):
     validation_batch_size = None
     shuffle = True
     run_eagerly = False
+
+    @property
+    def loss(self):
+        """Cross-entropy on integer labels; on one-hot labels with ``label_smoothing``.
+
+        scikeras one-hot encodes the targets exactly when this is a
+        ``CategoricalCrossentropy``, which is what label smoothing needs.
+        """
+        smoothing = getattr(self, "label_smoothing", 0.0)
+        if smoothing:
+            return keras.losses.CategoricalCrossentropy(label_smoothing=float(smoothing))
+        return "sparse_categorical_crossentropy"
 
     # ------------------------------------------------------------ sklearn protocol
     def __sklearn_tags__(self):
@@ -191,6 +202,13 @@ class SERKerasClassifierBase(KerasClassifier):
             raise ValueError(
                 f"{name}: lr_schedule must be 'constant' or 'cosine', got {self.lr_schedule!r}"
             )
+        smoothing = getattr(self, "label_smoothing", 0.0)
+        if not (
+            isinstance(smoothing, numbers.Real)
+            and not isinstance(smoothing, bool)
+            and 0.0 <= smoothing < 1.0
+        ):
+            raise ValueError(f"{name}: label_smoothing must be in [0, 1), got {smoothing!r}")
         if self.optimizer not in _OPTIMIZERS:
             raise ValueError(
                 f"{name}: optimizer must be one of {', '.join(_OPTIMIZERS)}; got {self.optimizer!r}"
@@ -339,6 +357,11 @@ class SERKerasClassifierBase(KerasClassifier):
                 f"{name}: the model from {fn_name} must have one output of {self.n_classes_} "
                 f"units (one per class); its outputs have shapes "
                 f"{[tuple(o.shape) for o in model.outputs]}"
+            )
+        if model.compiled and getattr(self, "label_smoothing", 0.0):
+            raise ValueError(
+                f"{name}: label_smoothing needs an uncompiled model (skser compiles it with "
+                f"a smoothed cross-entropy); {fn_name} returned a compiled one"
             )
         if not model.compiled:
             optimizer = keras.optimizers.get(

@@ -290,13 +290,16 @@ def build_cnn1d(
         Batch normalisation after each convolution.
     negative_slope : float, default=0.1
         Slope of the LeakyReLU activations for negative inputs.
-    head : {"flatten", "global"}, default="flatten"
+    head : {"flatten", "global", "attention"}, default="flatten"
         ``"flatten"`` (the seeds): flatten the last block's output, so the dense
         layers see every time step and the input length is fixed. ``"global"``:
         average and max pooling over time, concatenated, then dropout; far fewer
-        weights, and the same network takes clips of any length.
+        weights, and the same network takes clips of any length. ``"attention"``:
+        the ``"global"`` head plus an attention-weighted mean over time (a
+        ``tanh`` layer of 64 units scores each time step; softmax over time).
     head_dropout : float or None, default=None
-        Dropout on the pooled vector of the ``"global"`` head; None uses ``dropout``.
+        Dropout on the pooled vector of the ``"global"`` and ``"attention"`` heads;
+        None uses ``dropout``.
 
     Returns
     -------
@@ -319,8 +322,8 @@ def build_cnn1d(
     pool_size = _check_int(pool_size, "pool_size", name)
     dense_units = _check_sizes(dense_units, "dense_units", name, allow_empty=True)
     dropout = _check_rate(dropout, "dropout", name)
-    if head not in ("flatten", "global"):
-        raise ValueError(f"{name}: head must be 'flatten' or 'global', got {head!r}")
+    if head not in ("flatten", "global", "attention"):
+        raise ValueError(f"{name}: head must be 'flatten', 'global' or 'attention', got {head!r}")
     negative_slope = _check_rate(negative_slope, "negative_slope", name)
     head_dropout = (
         dropout if head_dropout is None else _check_rate(head_dropout, "head_dropout", name)
@@ -346,9 +349,15 @@ def build_cnn1d(
     if head == "flatten":
         x = layers.Flatten()(x)
     else:
-        x = layers.Concatenate(name="global_pool")(
-            [layers.GlobalAveragePooling1D()(x), layers.GlobalMaxPooling1D()(x)]
-        )
+        pooled = [layers.GlobalAveragePooling1D()(x), layers.GlobalMaxPooling1D()(x)]
+        if head == "attention":  # softmax over time of a learnt score per time step
+            score = layers.Dense(1, name="attention_score")(
+                layers.Dense(64, activation="tanh", name="attention_hidden")(x)
+            )
+            weights = layers.Softmax(axis=1, name="attention_weights")(score)
+            weighted = layers.Dot(axes=1, name="attention_pool")([weights, x])
+            pooled.append(layers.Flatten()(weighted))
+        x = layers.Concatenate(name="global_pool")(pooled)
         if head_dropout:
             x = layers.Dropout(head_dropout)(x)
     for units in dense_units:

@@ -27,6 +27,10 @@ _TRAINING_DOC = """
     lr_schedule : {{"constant", "cosine"}}, default="constant"
         ``"cosine"`` decays the learning rate from ``learning_rate`` towards 0 over
         ``epochs`` (half a cosine, updated each epoch).
+    label_smoothing : float, default=0.0
+        Share of each training target spread evenly over all classes (the loss becomes
+        categorical cross-entropy on smoothed one-hot targets); discourages
+        over-confident networks.
     batch_size : int, default={bs}
         Examples per gradient step (and per prediction batch).
     epochs : int, default={epochs}
@@ -134,6 +138,7 @@ class CNNClassifier(SERKerasClassifierBase):
         validation_fraction=0.1,
         n_iter_no_change=10,
         lr_schedule="constant",
+        label_smoothing=0.0,
         random_state=None,
         verbose=0,
     ):
@@ -152,6 +157,7 @@ class CNNClassifier(SERKerasClassifierBase):
         self.validation_fraction = validation_fraction
         self.n_iter_no_change = n_iter_no_change
         self.lr_schedule = lr_schedule
+        self.label_smoothing = label_smoothing
         self.random_state = random_state
         self.verbose = verbose
 
@@ -222,6 +228,7 @@ class CRNNClassifier(SERKerasClassifierBase):
         validation_fraction=0.1,
         n_iter_no_change=10,
         lr_schedule="constant",
+        label_smoothing=0.0,
         random_state=None,
         verbose=0,
     ):
@@ -240,6 +247,7 @@ class CRNNClassifier(SERKerasClassifierBase):
         self.validation_fraction = validation_fraction
         self.n_iter_no_change = n_iter_no_change
         self.lr_schedule = lr_schedule
+        self.label_smoothing = label_smoothing
         self.random_state = random_state
         self.verbose = verbose
 
@@ -276,11 +284,14 @@ class CNN1DClassifier(SERKerasClassifierBase):
         Dropout after each block and hidden dense layer.
     batch_norm : bool, default=True
         Batch normalisation after each convolution.
-    head : {"flatten", "global"}, default="flatten"
-        ``"flatten"`` (the seeds) or ``"global"``: average and max pooling over
-        time, so the network takes clips of any length with far fewer weights.
+    head : {"flatten", "global", "attention"}, default="flatten"
+        ``"flatten"``: the dense layers see every time step (fixed input length);
+        ``"global"``: average and max pooling over time; ``"attention"``: those plus
+        a learnt attention-weighted mean over time (see
+        :func:`~skser.models.build_cnn1d`).
     head_dropout : float or None, default=None
-        Dropout on the pooled vector of the ``"global"`` head; None uses ``dropout``.
+        Dropout on the pooled vector of the ``"global"`` and ``"attention"`` heads;
+        None uses ``dropout``.
     negative_slope : float, default=0.1
         Slope of the LeakyReLU activations for negative inputs (0 is a ReLU).
 
@@ -319,6 +330,7 @@ class CNN1DClassifier(SERKerasClassifierBase):
         validation_fraction=0.1,
         n_iter_no_change=10,
         lr_schedule="constant",
+        label_smoothing=0.0,
         random_state=None,
         verbose=0,
     ):
@@ -340,6 +352,7 @@ class CNN1DClassifier(SERKerasClassifierBase):
         self.validation_fraction = validation_fraction
         self.n_iter_no_change = n_iter_no_change
         self.lr_schedule = lr_schedule
+        self.label_smoothing = label_smoothing
         self.random_state = random_state
         self.verbose = verbose
 
@@ -400,6 +413,7 @@ class KerasMLPClassifier(SERKerasClassifierBase):
         validation_fraction=0.1,
         n_iter_no_change=10,
         lr_schedule="constant",
+        label_smoothing=0.0,
         random_state=None,
         verbose=0,
     ):
@@ -415,6 +429,7 @@ class KerasMLPClassifier(SERKerasClassifierBase):
         self.validation_fraction = validation_fraction
         self.n_iter_no_change = n_iter_no_change
         self.lr_schedule = lr_schedule
+        self.label_smoothing = label_smoothing
         self.random_state = random_state
         self.verbose = verbose
 
@@ -474,6 +489,7 @@ class KerasBuildFnClassifier(SERKerasClassifierBase):
         validation_fraction=0.1,
         n_iter_no_change=10,
         lr_schedule="constant",
+        label_smoothing=0.0,
         random_state=None,
         verbose=0,
         **build_params,
@@ -488,6 +504,7 @@ class KerasBuildFnClassifier(SERKerasClassifierBase):
         self.validation_fraction = validation_fraction
         self.n_iter_no_change = n_iter_no_change
         self.lr_schedule = lr_schedule
+        self.label_smoothing = label_smoothing
         self.random_state = random_state
         self.verbose = verbose
         vars(self).update(build_params)

@@ -1,4 +1,4 @@
-"""Seed ensembles: the same classifier trained with several seeds, probabilities averaged."""
+"""Seed ensembles: one classifier (or variants of it) trained with several seeds, averaged."""
 
 import numbers
 
@@ -25,6 +25,11 @@ class SeedEnsembleClassifier(ClassifierMixin, BaseEstimator):
         Keras classifiers, a random forest, ...). It is cloned for each member.
     n_estimators : int, default=3
         Number of members.
+    variants : list of dict or None, default=None
+        Parameter overrides, one dict per variant: member ``i`` is the estimator with
+        ``variants[i % len(variants)]`` set (e.g. ``[{}, {"head": "attention"}]``
+        alternates two heads). Members that differ in more than their seed make more
+        different errors. None: every member is the estimator itself.
     random_state : int, RandomState or None, default=None
         Draws each member's ``random_state``; an int makes the ensemble reproducible.
 
@@ -49,12 +54,47 @@ class SeedEnsembleClassifier(ClassifierMixin, BaseEstimator):
     (4, (2, 2))
     >>> len({m.random_state for m in ens.estimators_})  # four different seeds
     4
+    >>> ens = SeedEnsembleClassifier(SGDClassifier(loss="log_loss"), n_estimators=4,
+    ...                              variants=[{"alpha": 1e-4}, {"alpha": 1e-2}],
+    ...                              random_state=0).fit(X, y)
+    >>> [m.alpha for m in ens.estimators_]
+    [0.0001, 0.01, 0.0001, 0.01]
     """
 
-    def __init__(self, estimator, *, n_estimators=3, random_state=None):
+    def __init__(self, estimator, *, n_estimators=3, variants=None, random_state=None):
         self.estimator = estimator
         self.n_estimators = n_estimators
+        self.variants = variants
         self.random_state = random_state
+
+    def _check_variants(self):
+        variants = self.variants
+        if variants is None:
+            return [{}]
+        if (
+            isinstance(variants, dict)
+            or not isinstance(variants, (list, tuple))
+            or not variants
+            or not all(isinstance(v, dict) for v in variants)
+        ):
+            raise ValueError(
+                "SeedEnsembleClassifier: variants must be None or a non-empty list of dicts "
+                f"of parameter overrides, got {variants!r}"
+            )
+        valid = self.estimator.get_params()
+        for v in variants:
+            unknown = sorted(set(v) - set(valid))
+            if unknown:
+                raise ValueError(
+                    f"SeedEnsembleClassifier: variants set {unknown}, which are not "
+                    f"parameters of {type(self.estimator).__name__}"
+                )
+            if "random_state" in v:
+                raise ValueError(
+                    "SeedEnsembleClassifier: variants must not set random_state (each "
+                    "member's seed is drawn from the ensemble's random_state)"
+                )
+        return list(variants)
 
     def fit(self, X, y, **fit_params):
         """Fit every member on ``(X, y)``, each with its own seed.
@@ -87,11 +127,13 @@ class SeedEnsembleClassifier(ClassifierMixin, BaseEstimator):
                 f"SeedEnsembleClassifier: the estimator {type(self.estimator).__name__} has no "
                 "predict_proba to average"
             )
+        variants = self._check_variants()
         rng = check_random_state(self.random_state)
         seeds = rng.randint(np.iinfo(np.int32).max, size=n)
         self.estimators_ = []
-        for seed in seeds:
-            member = clone(self.estimator).set_params(random_state=int(seed))
+        for i, seed in enumerate(seeds):
+            member = clone(self.estimator).set_params(**variants[i % len(variants)])
+            member.set_params(random_state=int(seed))
             self.estimators_.append(member.fit(X, y, **fit_params))
         self.classes_ = np.asarray(self.estimators_[0].classes_)
         for member in self.estimators_[1:]:
