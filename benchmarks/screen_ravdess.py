@@ -10,7 +10,7 @@ per fold on 2 cores. Each run prints one JSON line and appends it to ``--log``.
 
 Configuration keys (JSON, defaults in ``DEFAULTS``): ``wave`` ("w": clips padded to
 the longest, "wt": silence trimmed, 3 s), ``feat`` ("logmel" or "mfcc"), ``n_mels``
-(mel bands, or MFCCs for "mfcc"), ``n_fft``, ``hop``, ``deltas`` (0/1), ``chroma`` (0/1: append 12 chroma bands), ``f0`` (0/1: append log2 YIN pitch), ``db``
+(mel bands, or MFCCs for "mfcc"), ``n_fft``, ``hop``, ``deltas`` (0/1), ``chroma`` (0/1: append 12 chroma bands), ``f0`` (0/1: append log2 YIN pitch), ``lm`` (append that many log-mel bands), ``db``
 ("batch": MFCC dB floor 80 dB below the loudest clip of the corpus; "clip": below
 each clip's own peak), ``norm``
 ("band": training-fold z-score per band; "cmn": each clip's per-band mean removed
@@ -19,9 +19,21 @@ first; "clip": per-clip z-score), ``model`` ("cnn1d", "cnn2d", "crnn"), ``filter
 ``sched`` ("cosine" or "constant"), ``specaug`` (number of SpecAugment masks),
 ``fmask``/``tmask`` (their widths), ``mixup`` (Beta alpha, 0 = off), ``waug`` (skser
 AudioAugmenter copies per training clip), ``seeds`` (networks averaged), ``folds``
-(which of the 6 actor folds of bench_ravdess to test), ``tag`` (a label).
+(which of the 6 actor folds of bench_ravdess to test), ``tag`` (a label), ``ls``
+(label smoothing), ``crop`` (train on one random window of that many frames per
+batch), ``block`` ("plain" or "res": two convolutions with a skip), ``rnn`` (units of
+a BiGRU after the convolutions, 0 = none), ``attn`` (units of an attention pooling
+added to the average and max pooling, 0 = none), ``fshift`` (roll bands by up to
+that many, training only), ``ens`` (a list of overrides: one member per entry, their
+probabilities averaged).
+
+Options: ``--feat-cache=DIR`` keeps features per feature configuration,
+``--features-only`` just fills that cache, ``--save-proba=FILE.npz`` writes the
+out-of-fold class probabilities (ensembles of runs can then be scored offline) and
+``--log=FILE`` appends the JSON line.
 """
 
+import hashlib
 import json
 import os
 import sys
@@ -38,8 +50,10 @@ DEFAULTS = {
     "model": "cnn1d", "filters": [64, 128, 256], "kernel": 5, "dropout": 0.3,
     "epochs": 40, "batch": 32, "lr": 1e-3, "sched": "cosine", "specaug": 0, "fmask": 8,
     "tmask": 20, "mixup": 0.0, "seeds": 1, "folds": [0, 1, 2, 3, 4, 5], "norm": "band",
-    "waug": 0, "db": "batch", "tag": "",
+    "waug": 0, "db": "batch", "tag": "", "ls": 0.0, "crop": 0, "block": "plain",
+    "rnn": 0, "attn": 0, "fshift": 0, "ens": [],
 }  # fmt: skip
+FEATURE_KEYS = ("wave", "feat", "n_mels", "n_fft", "hop", "deltas", "chroma", "f0", "db", "lm")
 
 
 def load_waves(data_dir, cache):
@@ -87,10 +101,32 @@ def features(W, cfg):
     if cfg.get("f0"):  # log2 of the YIN pitch track, one band (same frames)
         f0 = librosa.yin(W, fmin=60, fmax=500, sr=16000, frame_length=2048, hop_length=512)
         F = np.concatenate([F, np.log2(f0)[:, None, :]], axis=1)
+    if cfg.get("lm"):  # append that many log-mel bands (same frames)
+        S = librosa.feature.melspectrogram(
+            y=W, sr=16000, n_fft=cfg["n_fft"], hop_length=cfg["hop"], n_mels=cfg["lm"]
+        )
+        F = np.concatenate([F, np.maximum(librosa.power_to_db(S, top_db=None), -100)], axis=1)
     if cfg.get("chroma"):  # 12 chroma bands (same frames)
         C = librosa.feature.chroma_stft(y=W, sr=16000, n_fft=cfg["n_fft"], hop_length=cfg["hop"])
         F = np.concatenate([F, C], axis=1)
     return F.astype("float32")
+
+
+def feature_cache(W, cfg, cache_dir):
+    """``features(W, cfg)``, kept in ``cache_dir`` keyed by the feature keys."""
+    keys = [k for k in FEATURE_KEYS if k != "lm" or cfg.get(k)]  # older cache names kept
+    key = json.dumps({k: cfg.get(k) for k in keys}, sort_keys=True)
+    name = hashlib.sha1(key.encode()).hexdigest()[:12] + ".npy"
+    path = Path(cache_dir) / name if cache_dir else None
+    if path is not None and path.is_file():
+        return np.load(path)
+    if W is None:
+        raise FileNotFoundError(f"no cached features {path} for {key}")
+    F = features(W, cfg)
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        np.save(path, F)
+    return F
 
 
 def build(shape, n_classes, cfg):
@@ -120,15 +156,64 @@ def build(shape, n_classes, cfg):
                 mask = mask * (1.0 - ops.cast(m, x.dtype))
             return x * mask
 
+    class TimeCrop(layers.Layer):
+        """Training only: one random window of ``n`` frames per batch (bands, time)."""
+
+        def __init__(self, n, **kw):
+            super().__init__(**kw)
+            self.n = n
+            self.gen = keras.random.SeedGenerator(2)
+
+        def call(self, x, training=False):
+            T = x.shape[2]
+            if not training or self.n >= T:
+                return x
+            t0 = keras.random.randint((), 0, T - self.n + 1, seed=self.gen)
+            return ops.slice(x, (0, 0, t0), (ops.shape(x)[0], x.shape[1], self.n))
+
+        def compute_output_shape(self, s):
+            return s
+
+    class BandShift(layers.Layer):
+        """Training only: roll each clip's bands by -k..k (a crude VTLP on log-mel)."""
+
+        def __init__(self, k, **kw):
+            super().__init__(**kw)
+            self.k = k
+            self.gen = keras.random.SeedGenerator(3)
+
+        def call(self, x, training=False):
+            if not training:
+                return x
+            B = x.shape[1]
+            s = keras.random.randint((ops.shape(x)[0], 1, 1), -self.k, self.k + 1, seed=self.gen)
+            idx = ops.clip(ops.arange(B)[None, :, None] - s, 0, B - 1)
+            idx = ops.broadcast_to(idx, (ops.shape(x)[0], B, x.shape[2]))
+            return ops.take_along_axis(x, idx, axis=1)
+
     x = inp = keras.Input(shape)
     if cfg["specaug"]:
         x = SpecAugment(cfg["specaug"], cfg["fmask"], cfg["tmask"])(x)
+    if cfg["fshift"]:
+        x = BandShift(cfg["fshift"])(x)
+    if cfg["crop"]:
+        x = TimeCrop(cfg["crop"])(x)
     if cfg["model"] == "cnn1d":
         x = layers.Permute((2, 1))(x)
         for f in cfg["filters"]:
-            x = layers.Conv1D(f, cfg["kernel"], padding="same", use_bias=False)(x)
-            x = layers.ReLU()(layers.BatchNormalization()(x))
+            if cfg["block"] == "res":
+                h = layers.Conv1D(f, cfg["kernel"], padding="same", use_bias=False)(x)
+                h = layers.ReLU()(layers.BatchNormalization()(h))
+                h = layers.Conv1D(f, cfg["kernel"], padding="same", use_bias=False)(h)
+                h = layers.BatchNormalization()(h)
+                sc = x if x.shape[-1] == f else layers.Conv1D(f, 1, use_bias=False)(x)
+                x = layers.ReLU()(layers.Add()([h, sc]))
+            else:
+                x = layers.Conv1D(f, cfg["kernel"], padding="same", use_bias=False)(x)
+                x = layers.ReLU()(layers.BatchNormalization()(x))
             x = layers.Dropout(cfg["dropout"] / 2)(layers.MaxPooling1D(2)(x))
+        if cfg["rnn"]:
+            x = layers.Bidirectional(layers.GRU(cfg["rnn"], return_sequences=True))(x)
     else:  # cnn2d / crnn
         x = layers.Reshape(shape + (1,))(x)
         for f in cfg["filters"]:
@@ -141,75 +226,105 @@ def build(shape, n_classes, cfg):
             x = layers.Permute((2, 1, 3))(x)
             x = layers.Reshape((x.shape[1], x.shape[2] * x.shape[3]))(x)
             x = layers.Bidirectional(layers.GRU(64, return_sequences=True))(x)
-    x = layers.Concatenate()([layers.GlobalAveragePooling1D()(x), layers.GlobalMaxPooling1D()(x)])
-    x = layers.Dropout(cfg["dropout"])(x)
+    pooled = [layers.GlobalAveragePooling1D()(x), layers.GlobalMaxPooling1D()(x)]
+    if cfg["attn"]:
+        a = layers.Softmax(axis=1)(layers.Dense(1)(layers.Dense(cfg["attn"], "tanh")(x)))
+        pooled.append(layers.Lambda(lambda t: ops.sum(t[0] * t[1], axis=1))([x, a]))
+    x = layers.Dropout(cfg["dropout"])(layers.Concatenate()(pooled))
     return keras.Model(inp, layers.Dense(n_classes, activation="softmax")(x))
+
+
+def normalise(Xtr, Xte, norm):
+    if norm == "clip":
+        Xtr = (Xtr - Xtr.mean(2, keepdims=True)) / (Xtr.std(2, keepdims=True) + 1e-6)
+        Xte = (Xte - Xte.mean(2, keepdims=True)) / (Xte.std(2, keepdims=True) + 1e-6)
+    if norm == "cmn":
+        Xtr, Xte = Xtr - Xtr.mean(2, keepdims=True), Xte - Xte.mean(2, keepdims=True)
+    mu = Xtr.mean(axis=(0, 2), keepdims=True)
+    sd = Xtr.std(axis=(0, 2), keepdims=True) + 1e-6
+    return (Xtr - mu) / sd, (Xte - mu) / sd
+
+
+def fit_predict(Xtr, ytr, Xte, n_classes, cfg, seed):
+    """Train one network on (Xtr, ytr); class probabilities for Xte."""
+    import keras
+
+    keras.utils.set_random_seed(seed)
+    rng = np.random.default_rng(seed)
+    Ytr = np.eye(n_classes, dtype="float32")[ytr]
+    model = build(Xtr.shape[1:], n_classes, cfg)
+    steps = int(np.ceil(len(Xtr) / cfg["batch"])) * cfg["epochs"]
+    lr = (
+        keras.optimizers.schedules.CosineDecay(cfg["lr"], steps)
+        if cfg["sched"] == "cosine"
+        else cfg["lr"]
+    )
+    loss = keras.losses.CategoricalCrossentropy(label_smoothing=cfg["ls"])
+    model.compile(keras.optimizers.Adam(lr), loss)
+    if cfg["mixup"] > 0:
+        for _ in range(cfg["epochs"]):
+            idx = rng.permutation(len(Xtr))
+            for b0 in range(0, len(idx), cfg["batch"]):
+                b = idx[b0 : b0 + cfg["batch"]]
+                lam = rng.beta(cfg["mixup"], cfg["mixup"], size=(len(b), 1)).astype("float32")
+                p = rng.permutation(len(b))
+                xb = lam[:, :, None] * Xtr[b] + (1 - lam[:, :, None]) * Xtr[b][p]
+                model.train_on_batch(xb, lam * Ytr[b] + (1 - lam) * Ytr[b][p])
+    else:
+        model.fit(Xtr, Ytr, batch_size=cfg["batch"], epochs=cfg["epochs"], verbose=0)
+    return model.predict(Xte, verbose=0, batch_size=128)
 
 
 def main():
     cfg = dict(DEFAULTS)
     args = [a for a in sys.argv[1:] if not a.startswith("--")]
     cfg.update(json.loads(args[0]) if args else {})
-    opts = dict(a[2:].split("=", 1) for a in sys.argv[1:] if a.startswith("--"))
+    opts = dict((a[2:].split("=", 1) + ["1"])[:2] for a in sys.argv[1:] if a.startswith("--"))
     data_dir = Path(opts.get("data", os.environ.get("SKSER_RAVDESS_DIR", DEFAULT_DATA)))
-    data = load_waves(data_dir, opts.get("cache", "/tmp/skser-screen-waves.npz"))
+    feat_dir = opts.get("feat-cache")
+    # members of a heterogeneous ensemble: cfg overridden by each entry of "ens"
+    members = [dict(cfg, **m) for m in cfg["ens"]] or [cfg]
+    if feat_dir and (Path(feat_dir) / "labels.npz").is_file() and not opts.get("features-only"):
+        data = dict(np.load(Path(feat_dir) / "labels.npz"))
+        W = {}
+    else:
+        data = load_waves(data_dir, opts.get("cache", "/tmp/skser-screen-waves.npz"))
+        W = data
+        if feat_dir:
+            Path(feat_dir).mkdir(parents=True, exist_ok=True)
+            np.savez(Path(feat_dir) / "labels.npz", y=data["y"], fold=data["fold"])
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-    import keras
     from sklearn.metrics import recall_score
 
-    W, y, fold = data[cfg["wave"]], data["y"], data["fold"]
+    y, fold = data["y"], data["fold"]
     classes = np.unique(y)
     yi = np.searchsorted(classes, y)
     t0 = time.time()
-    F = features(W, cfg)
+    feats = [feature_cache(W.get(m["wave"]), m, feat_dir) for m in members]
     t_feat = time.time() - t0
+    if opts.get("features-only"):
+        print(json.dumps({"cached": [list(f.shape) for f in feats]}))
+        return
     scores, t_train = [], 0.0
+    proba = np.zeros((len(y), len(classes)), dtype="float32")
     for k in cfg["folds"]:
         tr, te = fold != k, fold == k
-        Xtr, Xte, ytr = F[tr], F[te], yi[tr]
-        if cfg["waug"]:
-            from skser.augment import AudioAugmenter
-
-            aug = AudioAugmenter(n_augment=cfg["waug"], random_state=k, n_jobs=2)
-            Wa, ytr = aug.fit_resample(W[tr], ytr)
-            Xtr = features(Wa, cfg)
-        if cfg["norm"] == "clip":
-            Xtr = (Xtr - Xtr.mean(2, keepdims=True)) / (Xtr.std(2, keepdims=True) + 1e-6)
-            Xte = (Xte - Xte.mean(2, keepdims=True)) / (Xte.std(2, keepdims=True) + 1e-6)
-        if cfg["norm"] == "cmn":
-            Xtr, Xte = Xtr - Xtr.mean(2, keepdims=True), Xte - Xte.mean(2, keepdims=True)
-        mu = Xtr.mean(axis=(0, 2), keepdims=True)
-        sd = Xtr.std(axis=(0, 2), keepdims=True) + 1e-6
-        Xtr, Xte = (Xtr - mu) / sd, (Xte - mu) / sd
-        Ytr = np.eye(len(classes), dtype="float32")[ytr]
         P = 0
-        for s in range(cfg["seeds"]):
-            keras.utils.set_random_seed(1000 * k + s)
-            rng = np.random.default_rng(1000 * k + s)
-            model = build(Xtr.shape[1:], len(classes), cfg)
-            steps = int(np.ceil(len(Xtr) / cfg["batch"])) * cfg["epochs"]
-            lr = (
-                keras.optimizers.schedules.CosineDecay(cfg["lr"], steps)
-                if cfg["sched"] == "cosine"
-                else cfg["lr"]
-            )
-            model.compile(keras.optimizers.Adam(lr), keras.losses.CategoricalCrossentropy())
-            t1 = time.time()
-            if cfg["mixup"] > 0:
-                for _ in range(cfg["epochs"]):
-                    idx = rng.permutation(len(Xtr))
-                    for b0 in range(0, len(idx), cfg["batch"]):
-                        b = idx[b0 : b0 + cfg["batch"]]
-                        lam = rng.beta(cfg["mixup"], cfg["mixup"], size=(len(b), 1))
-                        lam = lam.astype("float32")
-                        p = rng.permutation(len(b))
-                        xb = lam[:, :, None] * Xtr[b] + (1 - lam[:, :, None]) * Xtr[b][p]
-                        model.train_on_batch(xb, lam * Ytr[b] + (1 - lam) * Ytr[b][p])
-            else:
-                model.fit(Xtr, Ytr, batch_size=cfg["batch"], epochs=cfg["epochs"], verbose=0)
-            t_train += time.time() - t1
-            P = P + model.predict(Xte, verbose=0, batch_size=128)
-        scores.append(recall_score(yi[te], P.argmax(1), average="macro"))
+        for m, F in zip(members, feats, strict=True):
+            Xtr, Xte, ytr = F[tr], F[te], yi[tr]
+            if m["waug"]:
+                from skser.augment import AudioAugmenter
+
+                aug = AudioAugmenter(n_augment=m["waug"], random_state=k, n_jobs=2)
+                Wa, ytr = aug.fit_resample(W[m["wave"]][tr], ytr)
+                Xtr = features(Wa, m)
+            Xtr, Xte = normalise(Xtr, Xte, m["norm"])
+            for s in range(m["seeds"]):
+                t1 = time.time()
+                P = P + fit_predict(Xtr, ytr, Xte, len(classes), m, 1000 * k + s)
+                t_train += time.time() - t1
+        scores.append(recall_score(yi[te], np.argmax(P, 1), average="macro"))
+        proba[te] = P / np.sum(P, axis=1, keepdims=True)
     out = {
         "cfg": cfg,
         "uar": round(float(np.mean(scores)), 4),
@@ -219,6 +334,8 @@ def main():
         "feat_s": round(t_feat, 1),
     }
     print(json.dumps(out), flush=True)
+    if opts.get("save-proba"):  # out-of-fold probabilities, to score ensembles offline
+        np.savez(opts["save-proba"], proba=proba, y=yi, fold=fold, classes=classes)
     if opts.get("log"):
         with open(opts["log"], "a") as fh:
             fh.write(json.dumps(out) + "\n")

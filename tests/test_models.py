@@ -344,7 +344,10 @@ def test_bad_input_errors_name_shapes_and_values(data):
         (dict(validation_fraction=1.0), "validation_fraction must be in"),
         (dict(optimizer="adamm"), "optimizer must be one of"),
         (dict(lr_schedule="linear"), "lr_schedule must be 'constant' or 'cosine'"),
-        (dict(head="gap"), "build_cnn1d: head must be 'flatten', 'global' or 'attention', got 'gap'"),
+        (
+            dict(head="gap"),
+            "build_cnn1d: head must be 'flatten', 'global' or 'attention', got 'gap'",
+        ),
         (dict(class_weight="balance"), "class_weight must be None, 'balanced'"),
         (dict(random_state="0"), "random_state must be None, an int"),
         (dict(filters=(8, 0)), "build_cnn1d: filters must be a tuple of positive ints"),
