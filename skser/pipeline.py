@@ -23,8 +23,10 @@ __all__ = [
 
 #: Named feature extractors accepted by ``make_ser_pipeline(features=...)``.
 FEATURE_PRESETS = {
+    "mfcc40_deltas": "40 MFCCs and their deltas, n_fft 2048, hop 512, dB floor 80 dB below "
+    "the loudest training value -> (80, frames) (the default)",
     "mfcc_deltas": "20 MFCCs and their deltas, n_fft 2048, hop 512, dB floor 80 dB below the "
-    "loudest training value -> (40, frames) (the default)",
+    "loudest training value -> (40, frames)",
     "logmel": "log-mel spectrogram, 128 mels, n_fft 2048, hop 512 -> (128, frames)",
     "mfcc": "40 MFCCs, n_fft 2048, hop 512 -> (40, frames)",
     "zcr_rms_mfcc": "zero-crossing rate, RMS energy and 20 MFCCs per frame -> (22, frames)",
@@ -34,8 +36,12 @@ FEATURE_PRESETS = {
 
 #: Named classifiers accepted by ``make_ser_pipeline(model=...)``.
 MODEL_PRESETS = {
-    "cnn1d_pool_x3": "three seeds of 'cnn1d_pool', probabilities averaged "
-    "(SeedEnsembleClassifier; the default)",
+    "auto": "'cnn1d_views_x6' with the 'mfcc40_deltas' features (the default), "
+    "'cnn1d_pool_x3' with any other",
+    "cnn1d_views_x6": "six 'cnn1d_pool' networks averaged, two seeds of each of three views "
+    "of 40 MFCCs + deltas: the first 20 MFCCs and deltas; the same z-scored per clip; all "
+    "80 bands (SeedEnsembleClassifier with variants; needs 'mfcc40_deltas')",
+    "cnn1d_pool_x3": "three seeds of 'cnn1d_pool', probabilities averaged (SeedEnsembleClassifier)",
     "cnn1d_pool": "CNN1DClassifier with 64/128/256 filters, global average+max pooling over "
     "time, cosine learning-rate decay, 40 epochs",
     "crnn": "CRNNClassifier (seed S1's network)",
@@ -60,6 +66,10 @@ def _features(name, sr):
         make_feature_stack,
     )
 
+    if name == "mfcc40_deltas":
+        return MFCC(
+            sr=sr, n_mfcc=40, n_fft=2048, hop_length=512, deltas=1, top_db_reference="train"
+        )
     if name == "mfcc_deltas":
         return MFCC(
             sr=sr, n_mfcc=20, n_fft=2048, hop_length=512, deltas=1, top_db_reference="train"
@@ -87,6 +97,15 @@ def _features(name, sr):
 
 
 def _model(name):
+    if name == "cnn1d_views_x6":
+        from .models import SeedEnsembleClassifier
+
+        first20 = ((0, 20), (40, 60))  # 20 MFCCs and their deltas of mfcc40_deltas
+        return SeedEnsembleClassifier(
+            _model("cnn1d_pool"),
+            n_estimators=6,
+            variants=[{"bands": first20}, {"bands": first20, "input_norm": "clip"}, {}],
+        )
     if name == "cnn1d_pool_x3":
         from .models import SeedEnsembleClassifier
 
@@ -129,7 +148,7 @@ def _model(name):
 
 #: Feature presets on which ``normalise="auto"`` uses CMN: the spectral ones, where it was
 #: measured to help on unseen speakers (docs/benchmarks.md). Not "zcr_rms_mfcc" (unmeasured).
-_FRAME_PRESETS = ("mfcc_deltas", "logmel", "mfcc")
+_FRAME_PRESETS = ("mfcc40_deltas", "mfcc_deltas", "logmel", "mfcc")
 
 
 def _normaliser(normalise, features=None):
@@ -169,8 +188,8 @@ def _set_nested(estimator, name, value, *, only_if_none=True):
 
 
 def make_ser_pipeline(
-    features="mfcc_deltas",
-    model="cnn1d_pool_x3",
+    features="mfcc40_deltas",
+    model="auto",
     *,
     oversample=True,
     augment=None,
@@ -186,12 +205,14 @@ def make_ser_pipeline(
 
     Parameters
     ----------
-    features : str or transformer, default="mfcc_deltas"
-        A name from :data:`FEATURE_PRESETS` (``"mfcc_deltas"``, ``"logmel"``,
+    features : str or transformer, default="mfcc40_deltas"
+        A name from :data:`FEATURE_PRESETS` (``"mfcc40_deltas"``, ``"mfcc_deltas"``, ``"logmel"``,
         ``"mfcc"``, ``"zcr_rms_mfcc"``, ``"stft64"``, ``"pooled"``) or any transformer
         mapping waveforms ``(n, samples)`` to features (it is cloned).
-    model : str or classifier, default="cnn1d_pool_x3"
-        A name from :data:`MODEL_PRESETS` (``"cnn1d_pool_x3"``, ``"cnn1d_pool"``,
+    model : str or classifier, default="auto"
+        ``"auto"``: ``"cnn1d_views_x6"`` with the ``"mfcc40_deltas"`` features,
+        ``"cnn1d_pool_x3"`` with any other. Or a name from :data:`MODEL_PRESETS`
+        (``"cnn1d_views_x6"``, ``"cnn1d_pool_x3"``, ``"cnn1d_pool"``,
         ``"crnn"``, ``"cnn"``, ``"cnn1d"``, ``"mlp"``, ``"logreg"``, ``"svm"``) or any
         classifier (it is cloned). The defaults are the best speaker-independent RAVDESS pipeline
         measured (docs/benchmarks.md).
@@ -206,7 +227,7 @@ def make_ser_pipeline(
         (:class:`~skser.features.BandStandardScaler`); ``"cmn"``: each clip's own
         per-band mean over frames removed first (cepstral mean normalisation, then the
         band z-score); ``"auto"``: ``"cmn"`` for the spectral presets
-        (``"mfcc_deltas"``, ``"logmel"``, ``"mfcc"``), ``"band"`` for everything else; ``"sample"``: per-clip z-score (seed S1); None: none.
+        (``"mfcc40_deltas"``, ``"mfcc_deltas"``, ``"logmel"``, ``"mfcc"``), ``"band"`` for everything else; ``"sample"``: per-clip z-score (seed S1); None: none.
     sr : int, default=16000
         Sample rate everything is loaded and computed at.
     duration : float or None, default=None
@@ -244,6 +265,14 @@ def make_ser_pipeline(
 
     if not (isinstance(sr, numbers.Integral) and sr > 0):
         raise ValueError(f"make_ser_pipeline: sr must be a positive integer, got {sr!r}")
+    if isinstance(model, str) and model == "auto":
+        model = "cnn1d_views_x6" if features == "mfcc40_deltas" else "cnn1d_pool_x3"
+    if model == "cnn1d_views_x6" and isinstance(features, str) and features != "mfcc40_deltas":
+        raise ValueError(
+            f"model='cnn1d_views_x6' reads band ranges of the 'mfcc40_deltas' features (40 "
+            f"MFCCs + deltas), not of features={features!r}; use model='cnn1d_pool_x3' (or "
+            "model='auto', which picks it)"
+        )
     if isinstance(model, str) and model in _TWO_D_ONLY and isinstance(features, str):
         if features != "pooled":
             raise ValueError(

@@ -560,3 +560,27 @@ def test_seed_ensemble_variants_cycle_over_members(data):
     ]:
         with pytest.raises(ValueError, match=match):
             SeedEnsembleClassifier(tiny(CNN1DClassifier), **bad).fit(X, y)
+
+
+def test_cnn1d_band_ranges_and_clip_norm_views():
+    from skser.models import build_cnn1d
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(3, 80, 50)).astype("float32")
+    model = build_cnn1d(
+        (80, 50), 4, filters=(8,), head="global", bands=((0, 20), (40, 60)), input_norm="clip"
+    )
+    probe = keras.Model(model.inputs, model.get_layer("clip_norm").output)
+    seen = np.asarray(probe(X))  # (clips, frames, bands) after selection and normalisation
+    picked = np.concatenate([X[:, 0:20], X[:, 40:60]], axis=1).transpose(0, 2, 1)
+    expected = (picked - picked.mean(1, keepdims=True)) / np.sqrt(
+        picked.var(1, keepdims=True) + 1e-3
+    )
+    np.testing.assert_allclose(seen, expected, atol=1e-4)
+    # a clip's level and range in each band no longer matter
+    np.testing.assert_allclose(np.asarray(model(X * 3.0 + 5.0)), np.asarray(model(X)), atol=1e-3)
+    for bad in [((0, 90),), ((5, 5),), "0:20"]:
+        with pytest.raises(ValueError, match="build_cnn1d: bands must be"):
+            build_cnn1d((80, 50), 4, bands=bad)
+    with pytest.raises(ValueError, match="input_norm must be None or 'clip', got 'cmvn'"):
+        build_cnn1d((80, 50), 4, input_norm="cmvn")

@@ -452,16 +452,24 @@ def test_default_pipeline_is_the_tuned_one_and_auto_normalise():
     pipe = make_ser_pipeline(random_state=0)
     feats, norm, clf = (pipe.named_steps[k] for k in ("features", "normalise", "clf"))
     assert isinstance(feats, MFCC) and (feats.n_mfcc, feats.deltas, feats.hop_length) == (
-        20,
+        40,
         1,
         512,
     )
     assert isinstance(norm, BandStandardScaler) and norm.center_clips  # "auto" -> CMN
-    assert isinstance(clf, SeedEnsembleClassifier) and clf.n_estimators == 3
+    assert isinstance(clf, SeedEnsembleClassifier) and clf.n_estimators == 6
     assert clf.random_state == 0  # draws the members' seeds
     net = clf.estimator
     assert isinstance(net, CNN1DClassifier)
     assert (net.head, net.lr_schedule, net.dense_units) == ("global", "cosine", ())
+    # three views of the 80 bands (40 MFCCs, 40 deltas), two networks each
+    first20 = ((0, 20), (40, 60))
+    assert clf.variants == [{"bands": first20}, {"bands": first20, "input_norm": "clip"}, {}]
+    # model="auto": the views ensemble needs the 80 bands of mfcc40_deltas
+    assert make_ser_pipeline("mfcc_deltas").named_steps["clf"].n_estimators == 3
+    assert make_ser_pipeline(MFCC(n_mfcc=40, deltas=1)).named_steps["clf"].variants is None
+    with pytest.raises(ValueError, match="model='cnn1d_views_x6' reads band ranges of the"):
+        make_ser_pipeline("logmel", "cnn1d_views_x6")
     # "auto" is a plain band z-score where per-clip centring makes no sense
     assert not make_ser_pipeline("pooled", "logreg").named_steps["normalise"].center_clips
     assert not make_ser_pipeline(MFCC(), "cnn").named_steps["normalise"].center_clips

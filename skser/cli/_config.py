@@ -26,8 +26,8 @@ DEFAULTS = {
     },
     "pipeline": {
         "recipe": None,  # "S0".."S4": start from a published recipe
-        "features": "mfcc_deltas",
-        "model": "cnn1d_pool_x3",
+        "features": "mfcc40_deltas",
+        "model": "auto",
         "oversample": True,
         "augment": False,
         "normalise": "auto",

@@ -73,6 +73,26 @@ def _check_classes(n_classes, builder):
     return _check_int(n_classes, "n_classes", builder, minimum=2)
 
 
+def _check_band_ranges(bands, shape, builder):
+    """``bands`` as a list of (start, stop) pairs inside the input's bands, or []."""
+    if bands is None:
+        return []
+    if len(shape) != 2:
+        raise ValueError(f"{builder}: bands needs (bands, frames) input, got shape {shape}")
+    try:
+        ranges = [(int(a), int(b)) for a, b in bands]
+    except (TypeError, ValueError):
+        raise ValueError(
+            f"{builder}: bands must be a sequence of (start, stop) pairs, got {bands!r}"
+        ) from None
+    if not ranges or any(not 0 <= a < b <= shape[0] for a, b in ranges):
+        raise ValueError(
+            f"{builder}: bands must be non-empty (start, stop) pairs with "
+            f"0 <= start < stop <= {shape[0]} (the input's bands), got {bands!r}"
+        )
+    return ranges
+
+
 def _pool(shape, pool_size):
     """Per-axis pool sizes that never pool an axis below length one."""
     return tuple(max(1, min(pool_size, d)) for d in shape)
@@ -260,6 +280,8 @@ def build_cnn1d(
     negative_slope=0.1,
     head="flatten",
     head_dropout=None,
+    bands=None,
+    input_norm=None,
 ):
     """1-D CNN over frame features (seeds S2 and S3).
 
@@ -300,6 +322,16 @@ def build_cnn1d(
     head_dropout : float or None, default=None
         Dropout on the pooled vector of the ``"global"`` and ``"attention"`` heads;
         None uses ``dropout``.
+    bands : sequence of (int, int) or None, default=None
+        Read only these ``(start, stop)`` ranges of the input's bands (rank-2 input),
+        e.g. ``((0, 20), (40, 60))`` keeps the first 20 MFCCs and their deltas of a
+        40-MFCC-plus-deltas input. None reads every band. Members of an ensemble can so
+        see different views of one feature matrix.
+    input_norm : {None, "clip"}, default=None
+        ``"clip"``: each clip's bands are z-scored over its own frames inside the
+        network (cepstral mean and variance normalisation; a parameter-free
+        ``LayerNormalization`` over time), so the network sees each band's shape over
+        time, not its level or range.
 
     Returns
     -------
@@ -329,13 +361,23 @@ def build_cnn1d(
         dropout if head_dropout is None else _check_rate(head_dropout, "head_dropout", name)
     )
 
+    if input_norm not in (None, "clip"):
+        raise ValueError(f"{name}: input_norm must be None or 'clip', got {input_norm!r}")
+    ranges = _check_band_ranges(bands, shape, name)
+
     inputs = keras.Input(shape, name="features")
+    x = inputs
+    if ranges:  # Cropping1D crops axis 1, the bands of (batch, bands, frames)
+        parts = [layers.Cropping1D((a, shape[0] - b))(x) for a, b in ranges]
+        x = parts[0] if len(parts) == 1 else layers.Concatenate(axis=1, name="bands")(parts)
     if len(shape) == 1:
-        x = layers.Reshape((shape[0], 1), name="to_sequence")(inputs)
+        x = layers.Reshape((shape[0], 1), name="to_sequence")(x)
         steps = shape[0]
     else:  # (bands, frames) -> (frames, bands): time steps x channels
-        x = layers.Permute((2, 1), name="to_sequence")(inputs)
+        x = layers.Permute((2, 1), name="to_sequence")(x)
         steps = shape[1]
+    if input_norm == "clip":  # per clip and band, over frames
+        x = layers.LayerNormalization(axis=1, center=False, scale=False, name="clip_norm")(x)
     for f in filters:
         x = layers.Conv1D(f, kernel_size, padding="same")(x)
         if batch_norm:

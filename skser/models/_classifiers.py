@@ -292,6 +292,11 @@ class CNN1DClassifier(SERKerasClassifierBase):
     head_dropout : float or None, default=None
         Dropout on the pooled vector of the ``"global"`` and ``"attention"`` heads;
         None uses ``dropout``.
+    bands : sequence of (int, int) or None, default=None
+        Read only these ``(start, stop)`` band ranges of the input (see
+        :func:`~skser.models.build_cnn1d`).
+    input_norm : {None, "clip"}, default=None
+        ``"clip"``: z-score each clip's bands over its frames inside the network.
     negative_slope : float, default=0.1
         Slope of the LeakyReLU activations for negative inputs (0 is a ReLU).
 
@@ -320,6 +325,8 @@ class CNN1DClassifier(SERKerasClassifierBase):
         batch_norm=True,
         head="flatten",
         head_dropout=None,
+        bands=None,
+        input_norm=None,
         negative_slope=0.1,
         optimizer="adam",
         learning_rate=1e-3,
@@ -342,6 +349,8 @@ class CNN1DClassifier(SERKerasClassifierBase):
         self.batch_norm = batch_norm
         self.head = head
         self.head_dropout = head_dropout
+        self.bands = bands
+        self.input_norm = input_norm
         self.negative_slope = negative_slope
         self.optimizer = optimizer
         self.learning_rate = learning_rate
@@ -367,6 +376,8 @@ class CNN1DClassifier(SERKerasClassifierBase):
             "head": self.head,
             "head_dropout": self.head_dropout,
             "negative_slope": self.negative_slope,
+            "bands": self.bands,
+            "input_norm": self.input_norm,
         }
 
 
