@@ -114,8 +114,7 @@ def features(W, cfg):
 
 def feature_cache(W, cfg, cache_dir):
     """``features(W, cfg)``, kept in ``cache_dir`` keyed by the feature keys."""
-    keys = [k for k in FEATURE_KEYS if k != "lm" or cfg.get(k)]  # older cache names kept
-    key = json.dumps({k: cfg.get(k) for k in keys}, sort_keys=True)
+    key = json.dumps({k: cfg[k] for k in FEATURE_KEYS if cfg.get(k) is not None}, sort_keys=True)
     name = hashlib.sha1(key.encode()).hexdigest()[:12] + ".npy"
     path = Path(cache_dir) / name if cache_dir else None
     if path is not None and path.is_file():

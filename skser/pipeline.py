@@ -66,13 +66,10 @@ def _features(name, sr):
         make_feature_stack,
     )
 
-    if name == "mfcc40_deltas":
+    if name in ("mfcc40_deltas", "mfcc_deltas"):
+        n_mfcc = 40 if name == "mfcc40_deltas" else 20
         return MFCC(
-            sr=sr, n_mfcc=40, n_fft=2048, hop_length=512, deltas=1, top_db_reference="train"
-        )
-    if name == "mfcc_deltas":
-        return MFCC(
-            sr=sr, n_mfcc=20, n_fft=2048, hop_length=512, deltas=1, top_db_reference="train"
+            sr=sr, n_mfcc=n_mfcc, n_fft=2048, hop_length=512, deltas=1, top_db_reference="train"
         )
     if name == "logmel":
         return LogMelSpectrogram(sr=sr, n_mels=128, n_fft=2048, hop_length=512)
@@ -265,7 +262,7 @@ def make_ser_pipeline(
 
     if not (isinstance(sr, numbers.Integral) and sr > 0):
         raise ValueError(f"make_ser_pipeline: sr must be a positive integer, got {sr!r}")
-    if isinstance(model, str) and model == "auto":
+    if model == "auto":
         model = "cnn1d_views_x6" if features == "mfcc40_deltas" else "cnn1d_pool_x3"
     if model == "cnn1d_views_x6" and isinstance(features, str) and features != "mfcc40_deltas":
         raise ValueError(

@@ -59,6 +59,8 @@ EXPECTED_FAILURES = {
     ESTIMATORS, expected_failed_checks=lambda e: EXPECTED_FAILURES.get(type(e).__name__, {})
 )
 def test_sklearn_compatible(estimator, check):
+    # Each scikit-learn check asserts internally and raises on a violation (the listed
+    # expected failures are marked xfail), so this test fails when a check fails.
     check(estimator)
 
 
@@ -123,4 +125,5 @@ def _keras_expected_failures(estimator):
     _keras_classifiers(), legacy=False, expected_failed_checks=_keras_expected_failures
 )
 def test_keras_classifiers_api_checks(estimator, check):
+    # As above: the check raises on a violation; expected failures are xfail.
     check(estimator)
