@@ -13,6 +13,7 @@ __all__ = [
     "UnsafeArchiveError",
     "LeakageError",
     "CorpusWarning",
+    "SpeakerNormalisationWarning",
 ]
 
 
@@ -138,4 +139,26 @@ class CorpusWarning(UserWarning):
     ...     corpus = load_savee(folder)
     >>> len(corpus.target), caught[0].category is CorpusWarning
     (1, True)
+    """
+
+
+class SpeakerNormalisationWarning(UserWarning):
+    """A speaker-normalised step fell back to global training statistics.
+
+    Raised when speaker ids are missing at predict time, or when a speaker has fewer
+    clips than the step's ``min_clips``; the message names the speakers.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> import numpy as np
+    >>> from skser.exceptions import SpeakerNormalisationWarning
+    >>> from skser.features import SpeakerStandardScaler
+    >>> X = np.arange(12.0).reshape(6, 2)
+    >>> scaler = SpeakerStandardScaler().fit(X, groups=["a", "a", "a", "b", "b", "b"])
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     _ = scaler.transform(X)  # no speaker ids
+    >>> caught[0].category is SpeakerNormalisationWarning
+    True
     """

@@ -3,17 +3,23 @@
 Steps, always present and always named the same (a disabled step is
 ``"passthrough"``, so a grid can switch it on)::
 
-    load -> oversample -> augment -> features -> normalise -> clf
+    load -> oversample -> augment -> features -> speaker -> normalise -> clf
 
 ``oversample`` and ``augment`` are imbalanced-learn samplers: they run only while the
 pipeline is fitted (on the training part of each fold) and never at predict time.
+``speaker`` is per-speaker standardisation (:class:`~skser.features.SpeakerStandardScaler`,
+``speaker_normalise=True``); the pipeline is a :class:`SERPipeline`, which carries speaker
+ids (``groups``) to it through ``fit`` and ``predict``.
 """
 
 import numbers
 
 from sklearn.base import clone
 
+from ._routing import SERPipeline
+
 __all__ = [
+    "SERPipeline",
     "make_ser_pipeline",
     "make_recipe_pipeline",
     "FEATURE_PRESETS",
@@ -170,6 +176,23 @@ def _normaliser(normalise, features=None):
     return clone(normalise)
 
 
+def _speaker_step(speaker_normalise):
+    from .features import SpeakerStandardScaler
+
+    if speaker_normalise in (False, None, "passthrough"):
+        return "passthrough"
+    if speaker_normalise is True:
+        return SpeakerStandardScaler()
+    if isinstance(speaker_normalise, dict):
+        return SpeakerStandardScaler(**speaker_normalise)
+    if isinstance(speaker_normalise, str) or not hasattr(speaker_normalise, "fit"):
+        raise ValueError(
+            f"speaker_normalise must be True, False, a dict of SpeakerStandardScaler "
+            f"parameters or a transformer, got {speaker_normalise!r}"
+        )
+    return clone(speaker_normalise)
+
+
 def _set_nested(estimator, name, value, *, only_if_none=True):
     """Set every parameter called ``name`` (at any depth) that is still None."""
     if not hasattr(estimator, "get_params"):
@@ -191,6 +214,7 @@ def make_ser_pipeline(
     oversample=True,
     augment=None,
     normalise="auto",
+    speaker_normalise=False,
     sr=16000,
     duration=None,
     memory=None,
@@ -225,6 +249,14 @@ def make_ser_pipeline(
         per-band mean over frames removed first (cepstral mean normalisation, then the
         band z-score); ``"auto"``: ``"cmn"`` for the spectral presets
         (``"mfcc40_deltas"``, ``"mfcc_deltas"``, ``"logmel"``, ``"mfcc"``), ``"band"`` for everything else; ``"sample"``: per-clip z-score (seed S1); None: none.
+    speaker_normalise : bool, dict or transformer, default=False
+        True inserts :class:`~skser.features.SpeakerStandardScaler` as the ``speaker``
+        step, right after the features (per band of ``(bands, frames)`` features, per
+        column of pooled ones) and before ``normalise``: each speaker's features are
+        z-scored with that speaker's own statistics, at fit the training speakers', at
+        predict the test speakers' (from their unlabelled clips). The model then needs
+        speaker ids: ``fit(X, y, groups=g)``, ``predict(X, groups=g)``, and every result
+        says "speaker-normalised". A dict gives the scaler's parameters.
     sr : int, default=16000
         Sample rate everything is loaded and computed at.
     duration : float or None, default=None
@@ -245,17 +277,21 @@ def make_ser_pipeline(
 
     Returns
     -------
-    imblearn.pipeline.Pipeline
-        Steps ``load``, ``oversample``, ``augment``, ``features``, ``normalise``, ``clf``.
+    SERPipeline
+        An imbalanced-learn ``Pipeline`` with steps ``load``, ``oversample``,
+        ``augment``, ``features``, ``speaker``, ``normalise``, ``clf`` that routes
+        speaker ids (``groups``) to the steps that use them.
 
     Examples
     --------
     >>> pipe = make_ser_pipeline("pooled", "logreg", random_state=0)
     >>> [name for name, _ in pipe.steps]
-    ['load', 'oversample', 'augment', 'features', 'normalise', 'clf']
+    ['load', 'oversample', 'augment', 'features', 'speaker', 'normalise', 'clf']
+    >>> pipe = make_ser_pipeline("pooled", "logreg", speaker_normalise=True)
+    >>> type(pipe.named_steps["speaker"]).__name__, pipe.uses_speakers()
+    ('SpeakerStandardScaler', True)
     """
     from imblearn.over_sampling import RandomOverSampler
-    from imblearn.pipeline import Pipeline
 
     from .augment import AudioAugmenter
     from .io import AudioLoader
@@ -302,6 +338,7 @@ def make_ser_pipeline(
         ("oversample", sampler),
         ("augment", augmenter),
         ("features", feats),
+        ("speaker", _speaker_step(speaker_normalise)),
         ("normalise", _normaliser(normalise, features)),
         ("clf", clf),
     ]
@@ -316,7 +353,7 @@ def make_ser_pipeline(
             _set_nested(step, "memory", memory)
     if verbose and augmenter != "passthrough":
         augmenter.set_params(verbose=True)
-    return Pipeline(steps, memory=memory)
+    return SERPipeline(steps, memory=memory)
 
 
 #: The five published recipes skser replaces (DESIGN.md S0-S4), as pipeline settings.

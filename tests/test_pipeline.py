@@ -47,6 +47,7 @@ def test_pipeline_steps_presets_and_random_state(corpus):
         "oversample",
         "augment",
         "features",
+        "speaker",
         "normalise",
         "clf",
     ]

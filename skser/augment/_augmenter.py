@@ -75,6 +75,9 @@ class AudioAugmenter(SamplerMixin, BaseEstimator):
         One row per copy made in the last ``fit_resample``: ``source`` (row of the
         input), ``noise_snr``, ``stretch_rate``, ``pitch_steps``, ``shift_samples``
         (NaN/0 where an effect was not applied).
+    sample_indices_ : ndarray of int
+        For each row returned by the last ``fit_resample``, the input row it copies
+        (as imbalanced-learn's ``RandomOverSampler.sample_indices_``).
 
     Examples
     --------
@@ -271,7 +274,11 @@ class AudioAugmenter(SamplerMixin, BaseEstimator):
         else:
             Parallel(n_jobs=self.n_jobs, prefer="threads")(delayed(work)(i) for i in indices)
         logger.debug("AudioAugmenter: %d clips -> %d rows", len(X), len(out))
-        y_out = np.concatenate([y] * (1 if self.keep_original else 0) + [y[plan["source"]]])
+        originals = [np.arange(len(X))] if self.keep_original else []
+        # Row i of the output is a copy of input row sample_indices_[i]: per-clip metadata
+        # (speaker ids, sample weights) follows the copies (SERPipeline reads it).
+        self.sample_indices_ = np.concatenate([*originals, plan["source"]])
+        y_out = y[self.sample_indices_]
         return out, y_out
 
     def _fit_resample(self, X, y):  # imblearn's abstract hook; fit_resample does the work

@@ -5,6 +5,7 @@ from ._base import power_to_db_batched
 from ._frame import RMSEnergy, ZeroCrossingRate
 from ._normalise import BandStandardScaler, PerSampleStandardScaler
 from ._pooling import Flatten, FramePooling, PooledFeatures
+from ._speaker import SPEAKER_NORMALISED_PROTOCOL, SpeakerStandardScaler
 from ._spectral import MFCC, LogMelSpectrogram, Spectrogram
 from ._stack import FeatureStack, make_feature_stack
 
@@ -18,6 +19,8 @@ __all__ = [
     "PerSampleStandardScaler",
     "PooledFeatures",
     "RMSEnergy",
+    "SPEAKER_NORMALISED_PROTOCOL",
+    "SpeakerStandardScaler",
     "Spectrogram",
     "ZeroCrossingRate",
     "make_feature_stack",

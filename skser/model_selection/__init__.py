@@ -1,7 +1,7 @@
 """Speaker-independent model selection: splitters, cross-validation, grid search."""
 
 from ._cross_validate import NOT_SPEAKER_INDEPENDENT, CVResult, cross_validate_ser
-from ._search import make_grid_search
+from ._search import SpeakerAwareScorer, SpeakerGridSearchCV, make_grid_search
 from ._splitters import GroupOverlapCheck, LeaveOneSpeakerOut, SpeakerKFold, check_group_overlap
 
 __all__ = [
@@ -9,6 +9,8 @@ __all__ = [
     "GroupOverlapCheck",
     "LeaveOneSpeakerOut",
     "NOT_SPEAKER_INDEPENDENT",
+    "SpeakerAwareScorer",
+    "SpeakerGridSearchCV",
     "SpeakerKFold",
     "check_group_overlap",
     "cross_validate_ser",

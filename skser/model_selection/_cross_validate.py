@@ -13,6 +13,8 @@ from sklearn.model_selection import StratifiedKFold
 from sklearn.utils import _safe_indexing
 
 from .._atomic import atomic_write_json, atomic_write_text
+from .._groups import SPEAKER_NORMALISED_PROTOCOL, check_groups
+from .._routing import consumes_groups, routing_scope
 from ..metrics import scores_by_attribute, ser_report
 from ._splitters import SpeakerKFold, check_group_overlap
 
@@ -101,6 +103,13 @@ class CVResult:
             f"{s['wa_std']:.3f}   macro-F1 {s['macro_f1_mean']:.3f} ± {s['macro_f1_std']:.3f}"
             f"   ({len(self.folds)} folds, chance UAR {s['chance_uar']:.3f})"
         )
+        if s.get("selection"):
+            sel = s["selection"]
+            lines.append(
+                f"selection score (inner best, chose the candidates; optimistic) "
+                f"{sel['inner_best_score_mean']:.3f}; nested UAR {sel['nested_uar_mean']:.3f}; "
+                f"gap {sel['gap']:+.3f}"
+            )
         recall = s["pooled"]["per_class_recall"]
         lines.append("recall: " + ", ".join(f"{k} {v:.2f}" for k, v in recall.items()))
         for name, values in s.get("by_attribute", {}).items():
@@ -131,6 +140,51 @@ def _history(estimator):
     final = estimator.steps[-1][1] if hasattr(estimator, "steps") else estimator
     history = getattr(final, "history_", None)
     return dict(history) if history else None
+
+
+def _uses_speakers_at_predict(model):
+    if hasattr(model, "uses_speakers"):
+        return bool(model.uses_speakers("predict"))
+    return consumes_groups(model, "predict")
+
+
+def _fit_predict(model, X_train, y_train, X_test, g_train, g_test):
+    """Fit and predict, giving speaker ids to a model that reads them (timed)."""
+    t0 = time.perf_counter()
+    if g_train is not None and consumes_groups(model, "fit"):
+        with routing_scope():
+            model.fit(X_train, y_train, groups=g_train)
+    else:
+        model.fit(X_train, y_train)
+    t1 = time.perf_counter()
+    speaker_normalised = g_test is not None and _uses_speakers_at_predict(model)
+    if speaker_normalised:
+        with routing_scope():
+            y_pred = np.asarray(model.predict(X_test, groups=g_test))
+    else:
+        y_pred = np.asarray(model.predict(X_test))
+    return y_pred, t1 - t0, time.perf_counter() - t1, speaker_normalised
+
+
+def _selection(model, g_train):
+    """What a search inside the fold chose, on which inner speaker folds (or None)."""
+    if not hasattr(model, "best_score_"):
+        return None
+    record = {
+        "best_score": float(model.best_score_),
+        "best_params": {k: repr(v) for k, v in model.best_params_.items()},
+        "n_candidates": len(model.cv_results_["params"]),
+    }
+    splits = getattr(getattr(model, "cv", None), "splits_", None)
+    if splits is not None and g_train is not None:
+        record["inner_splits"] = [
+            {
+                "train_groups": sorted(map(str, np.unique(g_train[tr]))),
+                "test_groups": sorted(map(str, np.unique(g_train[te]))),
+            }
+            for tr, te in splits
+        ]
+    return record
 
 
 def _fold_key(estimator, test):
@@ -172,6 +226,14 @@ def cross_validate_ser(
         Emotion labels.
     groups : array-like of shape (n_clips,) or None
         Speaker (actor) of each clip. Required unless ``speaker_independent=False``.
+        The training speakers' ids also reach the steps of ``estimator`` that read them
+        at fit (speaker normalisation, early stopping on held-out speakers, the inner
+        folds of a search), and the test speakers' ids reach a speaker-normalised
+        model's ``predict``; the protocol then says "speaker-normalised". Give it
+        :func:`make_grid_search` for nested selection: each outer fold runs the whole
+        search on its training speakers, records the inner folds and the chosen
+        candidate (``fold["selection"]``), and the summary shows the inner best score
+        beside the nested one (``summary["selection"]``).
     cv : int or splitter, default=5
         Number of :class:`SpeakerKFold` folds, or any splitter (its folds are checked).
     attributes : DataFrame or dict of arrays, optional
@@ -230,9 +292,7 @@ def cross_validate_ser(
             "speakers shared between training and test folds anyway, pass "
             "speaker_independent=False (the report will say so)."
         )
-    groups_arr = None if groups is None else np.asarray(groups)
-    if groups_arr is not None and len(groups_arr) != n:
-        raise ValueError(f"groups has {len(groups_arr)} values but y has {n}")
+    groups_arr = None if groups is None else check_groups(groups, n, name="cross_validate_ser")
     if len(X) != n:
         raise ValueError(f"X has {len(X)} clips but y has {n} labels")
     attrs = _as_attributes(attributes, n)
@@ -274,11 +334,15 @@ def cross_validate_ser(
                 logger.info("fold %d/%d: reusing %s", k, len(splits), path)
         if record is None:
             model = clone(estimator)
-            t0 = time.perf_counter()
-            model.fit(_safe_indexing(X, train), y[train])
-            t1 = time.perf_counter()
-            y_pred = np.asarray(model.predict(_safe_indexing(X, test)))
-            t2 = time.perf_counter()
+            g_train = None if groups_arr is None else groups_arr[train]
+            y_pred, fit_s, predict_s, speaker_normalised = _fit_predict(
+                model,
+                _safe_indexing(X, train),
+                y[train],
+                _safe_indexing(X, test),
+                g_train,
+                None if groups_arr is None else groups_arr[test],
+            )
             report = ser_report(y[test], y_pred, labels=labels)
             record = {
                 "fold": k,
@@ -294,8 +358,10 @@ def cross_validate_ser(
                     if groups_arr is not None
                     else None
                 ),
-                "fit_seconds": round(t1 - t0, 3),
-                "predict_seconds": round(t2 - t1, 3),
+                "fit_seconds": round(fit_s, 3),
+                "predict_seconds": round(predict_s, 3),
+                "speaker_normalised": bool(speaker_normalised),
+                "selection": _selection(model, g_train),
                 "test_indices": np.asarray(test).tolist(),
                 "y_pred": [v.item() if isinstance(v, np.generic) else v for v in y_pred],
                 "history": _history(model),
@@ -333,7 +399,16 @@ def cross_validate_ser(
         bar.close()
     predictions = pd.DataFrame(rows).sort_values("index").reset_index(drop=True)
     pooled = ser_report(predictions["y_true"], predictions["y_pred"], labels=labels)
+    if any(f.get("speaker_normalised") for f in folds):
+        protocol += "; " + SPEAKER_NORMALISED_PROTOCOL
+    selections = [f.get("selection") for f in folds]
+    if all(selections):
+        protocol += (
+            "; nested: the search ran inside each outer fold on its training speakers only "
+            "(inner folds grouped by speaker), so the outer scores are not the ones that chose"
+        )
     summary = {"protocol": protocol, "n_folds": len(folds), "n_clips": int(len(predictions))}
+    summary["speaker_normalised"] = any(f.get("speaker_normalised") for f in folds)
     if not speaker_independent:
         summary["warning"] = NOT_SPEAKER_INDEPENDENT
     for m in _METRICS:
@@ -342,6 +417,15 @@ def cross_validate_ser(
         summary[f"{m}_std"] = float(values.std())
         summary[f"{m}_per_fold"] = values.tolist()
     summary["chance_uar"] = 1.0 / len(labels)
+    if all(selections):
+        inner = float(np.mean([sel["best_score"] for sel in selections]))
+        summary["selection"] = {
+            "inner_best_score_mean": inner,
+            "inner_best_score_per_fold": [sel["best_score"] for sel in selections],
+            "nested_uar_mean": summary["uar_mean"],
+            "gap": inner - summary["uar_mean"],
+            "best_params_per_fold": [sel["best_params"] for sel in selections],
+        }
     summary["pooled"] = pooled
     summary["by_attribute"] = {
         name: scores_by_attribute(predictions["y_true"], predictions["y_pred"], predictions[name])

@@ -1,11 +1,132 @@
-"""Grid search with speaker-independent folds and UAR scoring."""
+"""Grid search with speaker-independent folds and UAR scoring, speaker ids routed."""
 
+import numpy as np
 from sklearn.model_selection import GridSearchCV, StratifiedKFold
+from sklearn.utils.metadata_routing import MetadataRequest
+from sklearn.utils.validation import check_is_fitted
 
+from .._routing import GroupsBoundEstimator, accepts_groups, consumes_groups, routing_scope
 from ..metrics import get_ser_scorer
 from ._splitters import GroupOverlapCheck, SpeakerKFold
 
-__all__ = ["make_grid_search"]
+__all__ = ["make_grid_search", "SpeakerGridSearchCV", "SpeakerAwareScorer"]
+
+
+class SpeakerAwareScorer:
+    """A scorer that predicts with the test speakers' ids when it is given them.
+
+    Inside a grid search, scikit-learn calls ``scorer(estimator, X_test, y_test)``;
+    for a speaker-normalised pipeline the test speakers' ids must reach its
+    ``predict``. This scorer requests ``groups`` (metadata routing) and calls the
+    wrapped scorer on the estimator with those ids bound to its predictions.
+
+    Parameters
+    ----------
+    scorer : callable
+        ``scorer(estimator, X, y)``, e.g. ``get_ser_scorer("uar")``.
+    """
+
+    def __init__(self, scorer):
+        self.scorer = scorer
+
+    def __call__(self, estimator, X, y_true, groups=None, **kwargs):
+        if groups is not None and accepts_groups(getattr(estimator, "predict", None)):
+            estimator = GroupsBoundEstimator(estimator, groups)
+        return self.scorer(estimator, X, y_true, **kwargs)
+
+    def get_metadata_routing(self):
+        """Request ``groups`` for ``score``."""
+        request = MetadataRequest(owner=type(self).__name__)
+        request.score.add_request(param="groups", alias=True)
+        return request
+
+    def __repr__(self):
+        return f"SpeakerAwareScorer({self.scorer!r})"
+
+
+class SpeakerGridSearchCV(GridSearchCV):
+    """``GridSearchCV`` whose speaker ids reach the splitter, the candidates and the scorer.
+
+    What :func:`make_grid_search` returns. ``fit(X, y, groups=g)`` switches
+    scikit-learn's metadata routing on for that call only, so the inner folds are split
+    by speaker, each candidate is fitted with its training speakers' ids and scored
+    with its validation speakers' ids (a speaker-normalised candidate is normalised
+    per validation speaker, as it will be at test time). ``predict(X, groups=g)`` and
+    ``predict_proba`` pass the ids to the refitted best pipeline.
+
+    Passed to :func:`~skser.model_selection.cross_validate_ser`, it is a nested
+    evaluation: each outer fold runs the whole search on its training speakers only.
+    Parameters are those of ``GridSearchCV``.
+    """
+
+    def fit(self, X, y=None, groups=None, **params):
+        """Run the search; see ``GridSearchCV.fit``.
+
+        Parameters
+        ----------
+        X : array-like
+            File paths or waveforms.
+        y : array-like of shape (n_clips,)
+            Labels.
+        groups : array-like of shape (n_clips,), default=None
+            Speaker of each clip (needed by speaker-grouped folds).
+        **params : dict
+            Other metadata, as for ``GridSearchCV.fit``.
+
+        Returns
+        -------
+        self
+        """
+        if groups is None:
+            return super().fit(X, y, **params)
+        with routing_scope():
+            return super().fit(X, y, groups=np.asarray(groups), **params)
+
+    def _best_call(self, method, X, groups):
+        check_is_fitted(self, "best_estimator_")
+        fn = getattr(self.best_estimator_, method)
+        if groups is not None and accepts_groups(fn):
+            return fn(X, groups=groups)
+        return fn(X)
+
+    def predict(self, X, groups=None):
+        """Labels from the refitted best candidate (``groups``: speaker of each clip).
+
+        Parameters
+        ----------
+        X : array-like
+            File paths or waveforms.
+        groups : array-like of shape (n_clips,), default=None
+            Speaker of each clip.
+
+        Returns
+        -------
+        ndarray of shape (n_clips,)
+        """
+        return self._best_call("predict", X, groups)
+
+    def predict_proba(self, X, groups=None):
+        """Class probabilities from the refitted best candidate.
+
+        Parameters
+        ----------
+        X : array-like
+            File paths or waveforms.
+        groups : array-like of shape (n_clips,), default=None
+            Speaker of each clip.
+
+        Returns
+        -------
+        ndarray of shape (n_clips, n_classes)
+        """
+        return self._best_call("predict_proba", X, groups)
+
+    def uses_speakers(self, method="predict"):
+        """Whether the refitted best candidate (else the template) reads speaker ids."""
+        est = getattr(self, "best_estimator_", self.estimator)
+        if hasattr(est, "uses_speakers"):
+            return est.uses_speakers(method)
+        return consumes_groups(est, method)
 
 
 def make_grid_search(
@@ -21,9 +142,12 @@ def make_grid_search(
     verbose=0,
     error_score="raise",
 ):
-    """A ``GridSearchCV`` that scores UAR on speaker-independent folds.
+    """A grid search that scores UAR on speaker-independent folds.
 
-    Fit it with ``search.fit(X, y, groups=groups)``. Grids can swap whole steps of a
+    Fit it with ``search.fit(X, y, groups=groups)``; the speaker ids also reach the
+    steps that use them (:class:`SpeakerGridSearchCV`). For an honest estimate of the
+    tuned model, give the search to :func:`~skser.model_selection.cross_validate_ser`
+    (nested selection): its ``best_score_`` chose the winner and is optimistic. Grids can swap whole steps of a
     :func:`~skser.pipeline.make_ser_pipeline` pipeline, e.g.
     ``{"features": [LogMelSpectrogram(), MFCC()], "clf": [CNNClassifier(), CRNNClassifier()]}``,
     and reach their parameters (``"clf__dropout"``). Build the pipeline with
@@ -60,7 +184,7 @@ def make_grid_search(
 
     Returns
     -------
-    sklearn.model_selection.GridSearchCV
+    SpeakerGridSearchCV
 
     Examples
     --------
@@ -85,17 +209,17 @@ def make_grid_search(
             if speaker_independent
             else StratifiedKFold(cv, shuffle=True, random_state=random_state)
         )
-    elif speaker_independent:
-        cv = GroupOverlapCheck(cv)
+    if speaker_independent:
+        cv = GroupOverlapCheck(cv)  # checks every inner fold and records it (splits_)
     if isinstance(scoring, (list, tuple)):
-        scoring = {name: get_ser_scorer(name) for name in scoring}
+        scoring = {name: SpeakerAwareScorer(get_ser_scorer(name)) for name in scoring}
         refit = next(iter(scoring)) if refit is True else refit
     elif isinstance(scoring, dict):
-        scoring = {name: get_ser_scorer(s) for name, s in scoring.items()}
+        scoring = {name: SpeakerAwareScorer(get_ser_scorer(s)) for name, s in scoring.items()}
         refit = next(iter(scoring)) if refit is True else refit
     else:
-        scoring = get_ser_scorer(scoring)
-    return GridSearchCV(
+        scoring = SpeakerAwareScorer(get_ser_scorer(scoring))
+    return SpeakerGridSearchCV(
         estimator,
         param_grid,
         scoring=scoring,

@@ -138,11 +138,25 @@ class GroupOverlapCheck:
         self.cv = cv
 
     def split(self, X, y=None, groups=None):
-        """Yield the wrapped splitter's folds after checking each one."""
+        """Yield the wrapped splitter's folds after checking each one.
+
+        The folds of the last call are kept in ``splits_`` (a list of ``(train, test)``
+        index arrays), so a nested search can show which speakers each inner fold held.
+        """
+        self.splits_ = []
         for k, (train, test) in enumerate(self.cv.split(X, y, groups), start=1):
             if groups is not None:
                 check_group_overlap(groups, train, test, fold=k)
+            self.splits_.append((np.asarray(train), np.asarray(test)))
             yield train, test
+
+    def get_metadata_routing(self):
+        """Request ``groups`` for ``split`` (scikit-learn metadata routing)."""
+        from sklearn.utils.metadata_routing import MetadataRequest
+
+        request = MetadataRequest(owner=type(self).__name__)
+        request.split.add_request(param="groups", alias=True)
+        return request
 
     def get_n_splits(self, X=None, y=None, groups=None):
         """Number of folds of the wrapped splitter."""

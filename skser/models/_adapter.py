@@ -14,7 +14,9 @@ and Keras 3:
 - parameters are the constructor's signature, as in scikit-learn (scikeras reads
   every public attribute as a parameter), and ``set_params`` rejects unknown names.
 - early stopping on a stratified, seeded internal validation split with the best
-  weights restored (Keras's ``validation_split`` takes the *last* rows, unshuffled).
+  weights restored (Keras's ``validation_split`` takes the *last* rows, unshuffled);
+  given speaker ids (``fit(..., groups=)``, routed from a pipeline), it holds out
+  whole speakers.
 - input and label errors name the estimator and the expected and received shapes.
 - ``history_`` is a plain ``dict`` of float lists; ``sample_weight`` passed by the
   caller is never modified in place (scikeras multiplies it by the class weights).
@@ -31,6 +33,7 @@ import logging
 import math
 import numbers
 import random
+import warnings
 
 import keras
 import numpy as np
@@ -374,7 +377,10 @@ class SERKerasClassifierBase(KerasClassifier):
         return model
 
     # ---------------------------------------------------------------------- fit
-    def fit(self, X, y, sample_weight=None):
+    # Speaker ids reach fit by default (metadata routing): early stopping holds out speakers.
+    __metadata_request__fit = {"groups": True}
+
+    def fit(self, X, y, sample_weight=None, groups=None):
         """Build a new Keras model and train it on ``(X, y)``.
 
         Parameters
@@ -385,6 +391,11 @@ class SERKerasClassifierBase(KerasClassifier):
             Class labels (strings or integers).
         sample_weight : array-like of shape (n_examples,), default=None
             Per-example weights, multiplied by the ``class_weight`` weights.
+        groups : array-like of shape (n_examples,), default=None
+            Speaker of each example. With ``early_stopping``, the validation part then
+            holds out whole speakers (stratified by class where possible), so training
+            stops when the network stops improving on speakers it has not heard.
+            Ignored without early stopping.
 
         Returns
         -------
@@ -395,7 +406,15 @@ class SERKerasClassifierBase(KerasClassifier):
         y = self._check_y(y)
         if sample_weight is not None:
             sample_weight = _check_sample_weight(sample_weight, np.empty((len(y), 0)), copy=True)
-        super().fit(X, y, sample_weight=sample_weight)
+        self._fit_groups = None
+        if groups is not None:
+            from .._groups import check_groups
+
+            self._fit_groups = check_groups(groups, len(y), name=type(self).__name__)
+        try:
+            super().fit(X, y, sample_weight=sample_weight)
+        finally:
+            del self._fit_groups
         return self
 
     def partial_fit(self, X, y, classes=None, sample_weight=None):
@@ -424,9 +443,48 @@ class SERKerasClassifierBase(KerasClassifier):
         super().partial_fit(X, y, classes=classes, sample_weight=sample_weight)
         return self
 
+    def _split_speakers(self, groups, y):
+        """Validation rows: whole speakers, about ``validation_fraction`` of the clips.
+
+        Stratified by class where the classes allow (``StratifiedGroupKFold``); None
+        when fewer than two speakers make a hold-out impossible.
+        """
+        from sklearn.model_selection import GroupKFold, StratifiedGroupKFold
+
+        n_speakers = len(np.unique(groups))
+        n_splits = min(n_speakers, max(2, int(round(1.0 / self.validation_fraction))))
+        if n_speakers < 2:
+            warnings.warn(
+                f"{type(self).__name__}: early stopping got speaker ids of only one speaker, "
+                "so it cannot hold out speakers; it validates on held-out clips instead",
+                UserWarning,
+                stacklevel=4,
+            )
+            return None
+        _, counts = np.unique(y, return_counts=True)
+        idx = np.arange(len(y))
+        if counts.min() >= n_splits:
+            splitter = StratifiedGroupKFold(n_splits, shuffle=True, random_state=self._seed)
+        else:
+            splitter = GroupKFold(n_splits)
+        train, val = next(splitter.split(idx, y, groups))
+        return train, val
+
     def _split_validation(self, X, y, sample_weight):
-        """Stratified, seeded hold-out for early stopping (falls back to unstratified)."""
+        """Seeded hold-out for early stopping: whole speakers when groups were given,
+        else stratified clips (falls back to unstratified)."""
         name = type(self).__name__
+        groups = getattr(self, "_fit_groups", None)
+        split = self._split_speakers(groups, y) if groups is not None else None
+        if split is not None:
+            train, val = split
+            self.validation_speakers_ = sorted(map(str, np.unique(groups[val])))
+            w_train = None if sample_weight is None else sample_weight[train]
+            val_data = (
+                (X[val], y[val]) if sample_weight is None else (X[val], y[val], sample_weight[val])
+            )
+            return X[train], y[train], w_train, val_data
+        self.validation_speakers_ = None
         n_val = int(np.ceil(self.validation_fraction * len(y)))
         if n_val < 1 or len(y) - n_val < 1:
             raise ValueError(

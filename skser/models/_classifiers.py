@@ -41,7 +41,9 @@ _TRAINING_DOC = """
     early_stopping : bool, default=False
         Hold out ``validation_fraction`` of the training data (stratified, seeded by
         ``random_state``), stop when its loss has not improved for
-        ``n_iter_no_change`` epochs, and restore the weights of the best epoch.
+        ``n_iter_no_change`` epochs, and restore the weights of the best epoch. With
+        speaker ids (``fit(X, y, groups=g)``, or routed by a pipeline) the held-out part
+        is whole speakers, listed in ``validation_speakers_``.
     validation_fraction : float, default=0.1
         Share of the training data held out when ``early_stopping`` is True.
     n_iter_no_change : int, default=10

@@ -1,5 +1,6 @@
 """Seed ensembles: one classifier (or variants of it) trained with several seeds, averaged."""
 
+import inspect
 import numbers
 
 import numpy as np
@@ -96,7 +97,9 @@ class SeedEnsembleClassifier(ClassifierMixin, BaseEstimator):
                 )
         return list(variants)
 
-    def fit(self, X, y, **fit_params):
+    __metadata_request__fit = {"groups": True}
+
+    def fit(self, X, y, groups=None, **fit_params):
         """Fit every member on ``(X, y)``, each with its own seed.
 
         Parameters
@@ -105,6 +108,9 @@ class SeedEnsembleClassifier(ClassifierMixin, BaseEstimator):
             Features, as the member classifier takes them.
         y : array-like of shape (n_examples,)
             Class labels.
+        groups : array-like of shape (n_examples,), default=None
+            Speaker ids, passed on to members whose ``fit`` takes ``groups`` (skser's
+            Keras classifiers: early stopping on held-out speakers).
         **fit_params : dict
             Passed to every member's ``fit``.
 
@@ -130,6 +136,8 @@ class SeedEnsembleClassifier(ClassifierMixin, BaseEstimator):
         variants = self._check_variants()
         rng = check_random_state(self.random_state)
         seeds = rng.randint(np.iinfo(np.int32).max, size=n)
+        if groups is not None and "groups" in inspect.signature(self.estimator.fit).parameters:
+            fit_params = {**fit_params, "groups": groups}
         self.estimators_ = []
         for i, seed in enumerate(seeds):
             member = clone(self.estimator).set_params(**variants[i % len(variants)])
