@@ -14,6 +14,10 @@ each fold's actors are tested on a model trained on all the others.
     python benchmarks/bench_ravdess.py --pipeline default --ensemble 1   # one network
     python benchmarks/bench_ravdess.py --features pooled --model svm
     python benchmarks/bench_ravdess.py --pipeline pooled-logreg --actors 01-06 --folds 2
+    python benchmarks/bench_ravdess.py --rows a,b,c,d   # speaker normalisation (issue 14)
+
+``--rows`` runs the comparison rows of benchmarks/speaker_rows.py in one process on
+that module's fixed six folds (needs ``pip install -e ".[opensmile]"`` for rows a, b).
 """
 
 import argparse
@@ -147,7 +151,10 @@ def main():
     ap.add_argument("--n-jobs", type=int, default=2)
     ap.add_argument("--cache", default=None, help="joblib cache folder for decoded audio/features")
     ap.add_argument("--out-dir", default=None, help="also write fold files here")
+    ap.add_argument("--rows", help="speaker-normalisation rows, e.g. a,b,c,d (speaker_rows.py)")
     args = ap.parse_args()
+    if args.rows:
+        return rows_main(args)
 
     import sklearn
     from sklearn.model_selection import PredefinedSplit
@@ -225,6 +232,49 @@ def main():
         out["versions"]["keras_backend"] = keras.backend.backend()
     except ImportError:  # pragma: no cover
         pass
+    print(json.dumps(out, indent=2))
+
+
+def rows_main(args):
+    import sklearn
+
+    import skser
+    from skser.datasets import load_ravdess
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from speaker_rows import ISSUE_FOLDS, run_rows
+
+    rows = [r.strip() for r in args.rows.split(",") if r.strip()]
+    unknown = sorted(set(rows) - {"a", "b", "c", "d"})
+    if unknown:
+        raise SystemExit(f"--rows: unknown rows {unknown}; use a subset of a,b,c,d")
+    bunch = load_ravdess(args.data, actors=parse_actors(args.actors))
+    t0 = time.perf_counter()
+    results = run_rows(
+        rows,
+        bunch,
+        random_state=args.random_state,
+        cache=args.cache,
+        log=lambda m: print(m, file=sys.stderr, flush=True),
+    )
+    versions = {"skser": skser.__version__, "scikit-learn": sklearn.__version__}
+    try:
+        import opensmile
+
+        versions["opensmile"] = opensmile.__version__
+    except ImportError:
+        pass
+    out = {
+        "benchmark": "bench_ravdess --rows",
+        "folds": ISSUE_FOLDS,
+        "clips": len(bunch.target),
+        "rows": results,
+        "wall_time_s": round(time.perf_counter() - t0, 1),
+        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "machine": {"python": platform.python_version(), "cpu_count": os.cpu_count()},
+        "versions": versions,
+        "command": "python benchmarks/bench_ravdess.py " + " ".join(sys.argv[1:]),
+    }
     print(json.dumps(out, indent=2))
 
 

@@ -260,11 +260,28 @@ def test_grid_command_searches_and_saves_the_best(tmp_path):
         "grid.clf__C=[0.01, 1.0]",
     )
     assert proc.returncode == 0, proc.stderr
-    assert "grid: best {'clf__C':" in proc.stdout
+    assert "grid: nested UAR" in proc.stdout and "selection score" in proc.stdout
     m = json.loads((tmp_path / "g" / "metrics.json").read_text())
-    assert len(m["grid"]["candidates"]) == 2
-    assert m["grid"]["best_score"] == max(c["mean_uar"] for c in m["grid"]["candidates"])
-    assert (tmp_path / "g" / "model.skser").exists()
+    g = m["grid"]
+    assert len(g["candidates"]) == 2
+    assert g["final_selection_score"] == max(c["mean_uar"] for c in g["candidates"])
+    # the headline is the nested (outer) score, not the score that chose the candidate
+    assert m["cv"]["uar_mean"] == pytest.approx(g["nested_uar_mean"])
+    assert g["gap"] == pytest.approx(g["selection_score_mean"] - g["nested_uar_mean"])
+    assert "nested" in m["cv"]["protocol"]
+    # every inner split of every outer fold stays inside that fold's training speakers
+    for k in (1, 2):
+        fold = json.loads((tmp_path / "g" / "folds" / f"fold_{k:02d}.json").read_text())
+        inner = fold["selection"]["inner_splits"]
+        assert len(inner) == 2
+        for split in inner:
+            assert not set(split["train_groups"] + split["test_groups"]) & set(fold["test_groups"])
+    report = (tmp_path / "g" / "report.md").read_text()
+    assert "Grid search (nested)" in report and "optimistic" in report
+    from skser.deploy import read_metadata
+
+    meta = read_metadata(tmp_path / "g" / "model.skser")
+    assert meta["metrics"]["selection"]["nested_uar_mean"] == pytest.approx(g["nested_uar_mean"])
     typo = skser("grid", "--corpus", "synthetic", "--out", tmp_path, "--set", "grid.clf__CC=[1]")
     assert typo.returncode == 2 and "unknown grid key 'clf__CC'" in typo.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["g"]

@@ -31,6 +31,7 @@ DEFAULTS = {
         "oversample": True,
         "augment": False,
         "normalise": "auto",
+        "speaker_normalise": False,  # z-score features per speaker (SpeakerStandardScaler)
         "sr": 16000,
         "duration": None,
     },

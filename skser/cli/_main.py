@@ -36,6 +36,13 @@ def _add_experiment_flags(p):
     p.add_argument("--batch-size", type=int)
     p.add_argument("--augment", action=argparse.BooleanOptionalAction, default=None)
     p.add_argument("--oversample", action=argparse.BooleanOptionalAction, default=None)
+    p.add_argument(
+        "--speaker-normalise",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="z-score features per speaker (each test speaker's unlabelled clips set its "
+        "normalisation); the saved model then needs speaker ids at predict time",
+    )
     p.add_argument("--cv", dest="cv_scheme", help="speaker_kfold, loso or random")
     p.add_argument("--n-splits", type=int)
     p.add_argument("--random-state", type=int)
@@ -90,6 +97,24 @@ def _build_parser():
         "--window", type=float, help="timeline window (s); default the model's clip length"
     )
     pred.add_argument("--hop", type=float, help="timeline hop (s); default half a window")
+    speakers = pred.add_mutually_exclusive_group()
+    speakers.add_argument(
+        "--speakers",
+        type=Path,
+        metavar="CSV",
+        help="speaker of each file, a CSV with columns path,speaker (speaker-normalised models)",
+    )
+    speakers.add_argument(
+        "--speaker-pattern",
+        metavar="REGEX",
+        help="regular expression on the file name whose first group (or group 'speaker') is "
+        r"the speaker, e.g. '-(\d+)\.\w+$' for RAVDESS names",
+    )
+    speakers.add_argument(
+        "--speaker-per-folder",
+        action="store_true",
+        help="the folder holding each file names its speaker",
+    )
     pred.add_argument("--format", choices=("table", "csv", "json"), default="table")
     pred.add_argument("--output", type=Path, help="write the table to this file")
 
@@ -130,6 +155,7 @@ def _experiment_config(args):
         "batch_size": "model.batch_size",
         "augment": "pipeline.augment",
         "oversample": "pipeline.oversample",
+        "speaker_normalise": "pipeline.speaker_normalise",
         "cv_scheme": "cv.scheme",
         "n_splits": "cv.n_splits",
         "random_state": "run.random_state",
@@ -163,6 +189,12 @@ def _summary(echo, metrics, folder):
         f"{s['n_folds']} folds)"
     )
     echo(f"accuracy : {s['wa_mean']:.3f} ± {s['wa_std']:.3f}   macro-F1: {s['macro_f1_mean']:.3f}")
+    if s.get("selection"):
+        sel = s["selection"]
+        echo(
+            f"selection: inner best UAR {sel['inner_best_score_mean']:.3f} (chose the "
+            f"candidates; optimistic), gap {sel['gap']:+.3f} to the nested UAR above"
+        )
     echo(f"run      : {folder} ({metrics['wall_time_s']:.0f} s)")
     if metrics.get("model_file"):
         echo(f"model    : {Path(folder) / metrics['model_file']}")
@@ -243,10 +275,35 @@ def _write_table(rows, fmt, output, echo):
 
 def _cmd_predict(args, echo):
     from ..deploy import load_model
-    from ._predict import expand_paths, predict_files, predict_timeline
+    from ._predict import expand_paths, predict_files, predict_timeline, speaker_ids
 
     model = load_model(args.model)
     paths = expand_paths(args.paths)
+    speaker_normalised = bool(getattr(model, "uses_speakers", lambda m: False)("predict"))
+    given = args.speakers or args.speaker_pattern or args.speaker_per_folder
+    if given and args.timeline:
+        raise ValueError(
+            "--timeline treats each recording as one speaker; --speakers, --speaker-pattern "
+            "and --speaker-per-folder apply to predictions per file"
+        )
+    if given and not speaker_normalised:
+        echo("note: this model is not speaker-normalised; the speaker ids change nothing")
+    groups = None
+    if given:
+        groups = speaker_ids(
+            paths,
+            csv=args.speakers,
+            pattern=args.speaker_pattern,
+            per_folder=args.speaker_per_folder,
+        )
+    elif speaker_normalised and not args.timeline:
+        print(
+            "skser predict: warning: this model is speaker-normalised but no speaker ids were "
+            "given (--speakers, --speaker-pattern or --speaker-per-folder): every clip is "
+            "normalised with the global training statistics instead, which is not how it was "
+            "evaluated",
+            file=sys.stderr,
+        )
     if args.timeline:
         rows, failures = [], []
         for p in paths:
@@ -255,7 +312,7 @@ def _cmd_predict(args, echo):
             except Exception as exc:  # report the file, keep going
                 failures.append((p, getattr(exc, "reason", None) or f"{type(exc).__name__}: {exc}"))
     else:
-        rows, failures = predict_files(model, paths)
+        rows, failures = predict_files(model, paths, groups=groups)
     _write_table(rows, args.format, args.output, echo)
     for p, reason in failures:
         print(f"skser predict: error: {p}: {reason}", file=sys.stderr)
@@ -275,10 +332,21 @@ def _cmd_info(args, echo):
     print(f"classes   : {', '.join(map(str, meta.get('classes', [])))}")
     print(f"audio     : {meta.get('sample_rate')} Hz, clips of {meta.get('clip_seconds', 0):.2f} s")
     print(f"pipeline  : {' -> '.join(f'{n}:{s}' for n, s in meta.get('steps', []))}")
+    if meta.get("speaker_normalised"):
+        print(
+            f"speakers  : {meta.get('speaker_normalisation')}; predict with speaker ids "
+            "(--speakers, --speaker-pattern or --speaker-per-folder)"
+        )
     if m:
         print(
             f"evaluation: UAR {m.get('uar_mean', float('nan')):.3f} ± {m.get('uar_std', float('nan')):.3f} ({m.get('protocol')})"
         )
+        if m.get("selection"):
+            sel = m["selection"]
+            print(
+                f"selection : inner best UAR {sel['inner_best_score_mean']:.3f} (chose the "
+                f"candidates; optimistic), gap {sel['gap']:+.3f} to the nested UAR"
+            )
     if meta.get("training"):
         t = meta["training"]
         print(

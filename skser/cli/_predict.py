@@ -1,6 +1,8 @@
 """`skser predict`: emotions of audio files, or a per-window timeline of long recordings."""
 
+import csv as _csv
 import logging
+import re
 from pathlib import Path
 
 import numpy as np
@@ -10,7 +12,7 @@ from ..deploy._timeline import predict_timeline, require_proba
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["expand_paths", "predict_files", "predict_timeline"]
+__all__ = ["expand_paths", "predict_files", "predict_timeline", "speaker_ids"]
 
 AUDIO_SUFFIXES = {".wav", ".flac", ".ogg", ".mp3", ".aiff", ".aif", ".m4a", ".opus"}
 
@@ -31,9 +33,97 @@ def expand_paths(paths):
     return [str(p) for p in out]
 
 
-def predict_files(model, paths, *, batch_size=32):
-    """Return ``(rows, failures)``: one row per readable file, ``(path, reason)`` per failure."""
+def _speakers_from_csv(paths, csv):
+    csv = Path(csv)
+    try:
+        with open(csv, newline="", encoding="utf-8") as fh:
+            reader = _csv.DictReader(fh)
+            if not reader.fieldnames or not {"path", "speaker"} <= set(reader.fieldnames):
+                raise ValueError(
+                    f"{csv}: the speakers CSV needs a header with columns path,speaker; got "
+                    f"{reader.fieldnames}"
+                )
+            table = {}
+            for line, row in enumerate(reader, start=2):
+                path, speaker = (row["path"] or "").strip(), (row["speaker"] or "").strip()
+                if not path or not speaker:
+                    raise ValueError(f"{csv}, line {line}: empty path or speaker")
+                table[str(Path(path).resolve())] = speaker
+    except OSError as exc:
+        raise OSError(f"cannot read the speakers CSV {csv}: {exc.strerror or exc}") from None
+    missing = [p for p in paths if str(Path(p).resolve()) not in table]
+    if missing:
+        raise ValueError(
+            f"{csv} gives no speaker for {len(missing)} file(s), e.g. {missing[0]}; list every "
+            "file to predict (paths relative to the current folder or absolute)"
+        )
+    return [table[str(Path(p).resolve())] for p in paths]
+
+
+def _speakers_from_pattern(paths, pattern):
+    try:
+        rx = re.compile(pattern)
+    except re.error as exc:
+        raise ValueError(f"--speaker-pattern {pattern!r} is not a valid regular expression: {exc}")
+    if rx.groups < 1:
+        raise ValueError(
+            f"--speaker-pattern {pattern!r} needs a group that captures the speaker, e.g. "
+            r"'-(\d+)\.\w+$'"
+        )
+    out = []
+    for p in paths:
+        m = rx.search(Path(p).name)
+        speaker = None
+        if m:
+            speaker = m.group("speaker") if "speaker" in rx.groupindex else m.group(1)
+        if not speaker:
+            raise ValueError(
+                f"--speaker-pattern {pattern!r} finds no speaker in the file name {Path(p).name!r} "
+                f"({p})"
+            )
+        out.append(speaker)
+    return out
+
+
+def speaker_ids(paths, *, csv=None, pattern=None, per_folder=False):
+    """Speaker of each path, from a CSV (path,speaker), a file-name pattern, or the folder.
+
+    Parameters
+    ----------
+    paths : list of str
+        Audio files.
+    csv : str or Path, optional
+        CSV file with a header ``path,speaker``.
+    pattern : str, optional
+        Regular expression searched in each file name; its group ``speaker`` (or its
+        first group) is the speaker.
+    per_folder : bool, default=False
+        The folder holding each file is its speaker.
+
+    Returns
+    -------
+    list of str
+        One speaker id per path; a path without one raises ``ValueError`` naming it.
+    """
+    if csv is not None:
+        return _speakers_from_csv(paths, csv)
+    if pattern is not None:
+        return _speakers_from_pattern(paths, pattern)
+    if per_folder:
+        return [str(Path(p).resolve().parent) for p in paths]
+    raise ValueError("speaker_ids: give csv, pattern or per_folder")
+
+
+def predict_files(model, paths, *, batch_size=32, groups=None):
+    """Return ``(rows, failures)``: one row per readable file, ``(path, reason)`` per failure.
+
+    With ``groups`` (one speaker id per path) and a speaker-normalised model, all clips
+    of one speaker are predicted in one call, so the speaker's own statistics set its
+    normalisation; each row then has a ``speaker`` column.
+    """
     require_proba(model, "skser predict")
+    if groups is not None:
+        return _predict_by_speaker(model, paths, groups)
     from ..io import load_audio
     from ..io._audio import AudioFileError
 
@@ -66,4 +156,66 @@ def predict_files(model, paths, *, batch_size=32):
                     **dict(zip(classes, map(float, p), strict=True)),
                 }
             )
+    return rows, failures
+
+
+def _decode(paths, sr):
+    """``(decoded paths, waveforms, failures)``; a file that fails is reported, not fatal."""
+    from ..io import load_audio
+    from ..io._audio import AudioFileError
+
+    ok, waves, failures = [], [], []
+    for path in paths:
+        try:
+            y, _ = load_audio(path, sr=sr)
+        except AudioFileError as exc:
+            failures.append((path, exc.reason))
+            continue
+        except Exception as exc:  # any decoder error: report it, keep going
+            failures.append((path, f"{type(exc).__name__}: {exc}"))
+            continue
+        ok.append(path)
+        waves.append(y)
+    return ok, waves, failures
+
+
+def _predict_by_speaker(model, paths, groups):
+    import warnings
+
+    from ..exceptions import SpeakerNormalisationWarning
+
+    classes = _classes(model)
+    sr = model.steps[0][1].sr if hasattr(model, "steps") else 16000
+    uses = bool(getattr(model, "uses_speakers", lambda m: False)("predict"))
+    by_path = dict(zip(paths, groups, strict=True))
+    rows, failures = [], []
+    for speaker in dict.fromkeys(groups):  # speakers in order of appearance
+        members = [p for p in paths if by_path[p] == speaker]
+        ok, waves, failed = _decode(members, sr)
+        failures += failed
+        if not ok:
+            continue
+        X = np.empty(len(waves), dtype=object)
+        X[:] = waves
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", SpeakerNormalisationWarning)
+            proba = (
+                model.predict_proba(X, groups=[speaker] * len(ok)) if uses else model.predict_proba(X)
+            )
+        for w in caught:
+            if issubclass(w.category, SpeakerNormalisationWarning):
+                logger.warning("speaker %s: %s", speaker, w.message)
+            else:  # pragma: no cover - pass other warnings on
+                warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+        for path, p in zip(ok, proba, strict=True):
+            rows.append(
+                {
+                    "path": path,
+                    "speaker": speaker,
+                    "label": classes[int(np.argmax(p))],
+                    **dict(zip(classes, map(float, p), strict=True)),
+                }
+            )
+    order = {p: i for i, p in enumerate(paths)}
+    rows.sort(key=lambda r: order[r["path"]])
     return rows, failures

@@ -127,6 +127,12 @@ def _set_section(pipe, step, params, section):
     est.set_params(**params)
 
 
+def _flag(value, key):
+    if not isinstance(value, bool):
+        raise ConfigError(f"{key} must be true or false, got {value!r}")
+    return value
+
+
 def build_pipeline(cfg):
     """The pipeline described by ``[pipeline]``, ``[features]``, ``[model]``, ``[augment]``."""
     from ..pipeline import make_recipe_pipeline, make_ser_pipeline
@@ -143,6 +149,8 @@ def build_pipeline(cfg):
     )
     if p["recipe"]:
         overrides = {}
+        if _flag(p["speaker_normalise"], "pipeline.speaker_normalise"):
+            overrides["speaker_normalise"] = True
         if run["n_jobs"] is not None:
             overrides["n_jobs"] = run["n_jobs"]
         pipe = make_recipe_pipeline(p["recipe"], **common, **overrides)
@@ -153,6 +161,7 @@ def build_pipeline(cfg):
             oversample=bool(p["oversample"]),
             augment=augment or None,
             normalise=p["normalise"],
+            speaker_normalise=_flag(p["speaker_normalise"], "pipeline.speaker_normalise"),
             duration=p["duration"],
             n_jobs=run["n_jobs"],
             **common,
@@ -176,6 +185,18 @@ def _cv(cfg, n_groups):
     if not 2 <= n <= n_groups:
         raise ConfigError(f"cv.n_splits must be between 2 and the {n_groups} speakers, got {n}")
     return SpeakerKFold(n, random_state=cfg["run"]["random_state"]), True
+
+
+def _inner_cv(cfg, outer):
+    """Folds of the search inside each outer fold: the same scheme on the training
+    speakers, one fold fewer (so inner and outer test folds hold as many speakers)."""
+    from ..model_selection import LeaveOneSpeakerOut, SpeakerKFold
+
+    if isinstance(outer, LeaveOneSpeakerOut):
+        return LeaveOneSpeakerOut()
+    if isinstance(outer, int):  # random folds (not speaker-independent)
+        return max(2, outer - 1)
+    return SpeakerKFold(max(2, outer.n_splits - 1), random_state=cfg["run"]["random_state"])
 
 
 # ---------------------------------------------------------------------- outputs
@@ -242,10 +263,16 @@ def _report(path, metrics, figures):
         )
         lines.append("")
     if metrics.get("grid"):
+        g = metrics["grid"]
         lines += [
-            "## Grid search",
+            "## Grid search (nested)",
             "",
-            f"Best: `{metrics['grid']['best_params']}` (UAR {metrics['grid']['best_score']:.3f})",
+            f"- nested UAR (the headline above): {g['nested_uar_mean']:.3f}",
+            f"- selection score (best inner UAR, which chose each fold's candidate; "
+            f"optimistic): {g['selection_score_mean']:.3f}",
+            f"- gap: {g['gap']:+.3f}",
+            f"- chosen per outer fold: {g['best_params_per_fold']}",
+            f"- deployed model (search on all speakers): `{g['final_best_params']}`",
             "",
         ]
     for fig in figures:
@@ -310,35 +337,21 @@ def run_experiment(cfg, *, command, echo=print, progress=False):
         f"{data_summary['speakers']} speakers, {len(data_summary['class_counts'])} emotions"
     )
     attributes = frame[["gender"]] if "gender" in frame.columns else None
-    grid_info = None
+    fit_groups = groups if speaker_independent else None
+    estimator = pipe
     if grid is not None:
-        search = make_grid_search(
+        # Nested selection: the search runs inside each outer fold on its training
+        # speakers; the outer folds score the winner of each inner search.
+        estimator = make_grid_search(
             pipe,
             grid,
-            cv=cv,
+            cv=_inner_cv(cfg, cv),
             speaker_independent=speaker_independent,
             random_state=run["random_state"],
-            refit=False,
+            refit=True,
         )
-        search.fit(X, y, groups=groups if speaker_independent else None)
-        best = search.best_params_
-        grid_info = {
-            "best_params": _jsonable(best),
-            "best_score": float(search.best_score_),
-            "candidates": [
-                {"params": _jsonable(p), "mean_uar": float(m), "std_uar": float(s)}
-                for p, m, s in zip(
-                    search.cv_results_["params"],
-                    search.cv_results_["mean_test_score"],
-                    search.cv_results_["std_test_score"],
-                    strict=True,
-                )
-            ],
-        }
-        echo(f"grid: best {best} (UAR {search.best_score_:.3f})")
-        pipe.set_params(**best)
     result = cross_validate_ser(
-        pipe,
+        estimator,
         X,
         y,
         groups if speaker_independent else None,
@@ -378,13 +391,42 @@ def run_experiment(cfg, *, command, echo=print, progress=False):
             for f in result.folds
         ],
     }
-    if grid_info:
-        metrics["grid"] = grid_info
+    final_model = None
+    if grid is not None:
+        from sklearn.base import clone
+
+        search = clone(estimator)
+        search.fit(X, y, groups=fit_groups)  # the deployed model: chosen on all speakers
+        final_model = search.best_estimator_
+        sel = result.summary["selection"]
+        metrics["grid"] = {
+            "nested_uar_mean": sel["nested_uar_mean"],
+            "selection_score_mean": sel["inner_best_score_mean"],
+            "gap": sel["gap"],
+            "best_params_per_fold": sel["best_params_per_fold"],
+            "final_best_params": _jsonable(search.best_params_),
+            "final_selection_score": float(search.best_score_),
+            "candidates": [
+                {"params": _jsonable(p), "mean_uar": float(m), "std_uar": float(sd)}
+                for p, m, sd in zip(
+                    search.cv_results_["params"],
+                    search.cv_results_["mean_test_score"],
+                    search.cv_results_["std_test_score"],
+                    strict=True,
+                )
+            ],
+        }
+        echo(
+            f"grid: nested UAR {sel['nested_uar_mean']:.3f}; selection score (inner best, "
+            f"optimistic) {sel['inner_best_score_mean']:.3f}, gap {sel['gap']:+.3f}; "
+            f"deployed: {search.best_params_}"
+        )
     figures = _figures(work / "figures", result, frame)
     if command in ("train", "grid", "demo"):
         from ..deploy import save_model
 
-        final_model = pipe.fit(X, y)
+        if final_model is None:
+            final_model = pipe.fit(X, y, groups=fit_groups)
         final_model.set_params(load__verbose=False)  # no progress bars in deployment
         caches = [k for k in final_model.get_params(deep=True) if k.split("__")[-1] == "memory"]
         final_model.set_params(**dict.fromkeys(caches))  # a deployed model writes no cache
@@ -395,7 +437,16 @@ def run_experiment(cfg, *, command, echo=print, progress=False):
             training=data_summary,
             metrics={
                 k: result.summary[k]
-                for k in ("protocol", "uar_mean", "uar_std", "wa_mean", "macro_f1_mean")
+                for k in (
+                    "protocol",
+                    "uar_mean",
+                    "uar_std",
+                    "wa_mean",
+                    "macro_f1_mean",
+                    "speaker_normalised",
+                    "selection",
+                )
+                if k in result.summary
             },
             config=_jsonable(cfg),
         )

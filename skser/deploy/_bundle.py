@@ -103,6 +103,13 @@ def _describe(model):
         info["steps"] = [
             [name, step if isinstance(step, str) else type(step).__name__] for name, step in steps
         ]
+        if hasattr(model, "uses_speakers") and model.uses_speakers("predict"):
+            from .._groups import SPEAKER_NORMALISED_PROTOCOL
+
+            info["speaker_normalised"] = True
+            info["speaker_normalisation"] = SPEAKER_NORMALISED_PROTOCOL
+        else:
+            info["speaker_normalised"] = False
         first = steps[0][1]
         if hasattr(first, "sr"):
             info["sample_rate"] = int(first.sr)

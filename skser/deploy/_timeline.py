@@ -36,7 +36,9 @@ def predict_timeline(model, path, *, window=None, hop=None, batch_size=64):
     hop : float or None, default=None
         Seconds between window starts; None uses half a window.
     batch_size : int, default=64
-        Windows predicted per call.
+        Windows predicted per call. A speaker-normalised model (see
+        :func:`~skser.pipeline.make_ser_pipeline`) takes the recording as one speaker and
+        predicts all its windows in one call, so that they set the speaker's statistics.
 
     Returns
     -------
@@ -80,13 +82,21 @@ def predict_timeline(model, path, *, window=None, hop=None, batch_size=64):
     if starts[-1] + n_win < len(y):
         starts.append(starts[-1] + n_hop)
     rows = []
+    speaker_normalised = bool(getattr(model, "uses_speakers", lambda m: False)("predict"))
+    if speaker_normalised:
+        # A speaker-normalised model: the recording is one speaker, and all its windows
+        # together set that speaker's statistics, so they go in one call.
+        batch_size = len(starts)
     for k in range(0, len(starts), batch_size):
         chunk = starts[k : k + batch_size]
         X = np.zeros((len(chunk), n_win), dtype=np.float32)
         for i, s in enumerate(chunk):
             piece = y[s : s + n_win]
             X[i, : len(piece)] = piece
-        proba = model.predict_proba(X)
+        if speaker_normalised:
+            proba = model.predict_proba(X, groups=[str(path)] * len(X))
+        else:
+            proba = model.predict_proba(X)
         for s, p in zip(chunk, proba, strict=True):
             rows.append(
                 {
