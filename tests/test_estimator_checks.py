@@ -11,6 +11,7 @@ from skser.features import (
     LogMelSpectrogram,
     PerSampleStandardScaler,
     RMSEnergy,
+    SpeakerStandardScaler,
     Spectrogram,
     ZeroCrossingRate,
 )
@@ -34,6 +35,8 @@ ESTIMATORS = [
     Flatten(),
     PerSampleStandardScaler(),
     BandStandardScaler(),
+    # without groups (as the checks call it) it standardises globally, with a warning
+    SpeakerStandardScaler(),
 ]
 
 _LENGTH = "clips of any length are padded/cropped to the fitted length by design, so a different length at transform time is valid input, not an error"

@@ -97,6 +97,11 @@ class SpeakerStandardScaler(TransformerMixin, BaseEstimator):
         if not (isinstance(self.eps, numbers.Real) and self.eps >= 0):
             raise ValueError(f"{name}: eps must be a number >= 0, got {self.eps!r}")
 
+    @staticmethod
+    def _as_bands(X3, ndim):
+        """``(n, bands, frames)``; 2-D input's columns become bands of one frame."""
+        return X3.transpose(0, 2, 1) if ndim == 2 else X3
+
     def fit(self, X, y=None, groups=None):
         """Learn the global fallback statistics (and which speakers were trained on).
 
@@ -114,7 +119,7 @@ class SpeakerStandardScaler(TransformerMixin, BaseEstimator):
         self
         """
         self._check_params()
-        X3, _ = validate_features(self, X, reset=True)
+        X3 = self._as_bands(*validate_features(self, X, reset=True))
         mean, std = _band_stats(X3)
         self.mean_ = mean
         self.scale_ = (std if self.with_std else np.ones_like(std)) + self.eps
@@ -142,6 +147,7 @@ class SpeakerStandardScaler(TransformerMixin, BaseEstimator):
         check_is_fitted(self, "mean_")
         name = type(self).__name__
         X3, ndim = validate_features(self, X, reset=False)
+        X3 = self._as_bands(X3, ndim)
         mean = np.broadcast_to(self.mean_[None, :, None], (len(X3), X3.shape[1], 1)).copy()
         scale = np.broadcast_to(self.scale_[None, :, None], mean.shape).copy()
         if groups is None:
@@ -174,7 +180,7 @@ class SpeakerStandardScaler(TransformerMixin, BaseEstimator):
                     stacklevel=2,
                 )
         out = ((X3 - mean) / scale).astype(np.float32)
-        return out[:, 0, :] if ndim == 2 else out
+        return out[:, :, 0] if ndim == 2 else out
 
     def fit_transform(self, X, y=None, groups=None):
         """``fit`` then ``transform`` with the same speaker ids.
