@@ -296,3 +296,42 @@ def test_mfcc_top_db_reference_train_uses_one_floor_learnt_in_fit():
     np.testing.assert_allclose(corpus.transform(X[1:2]), corpus.transform(X)[1:2], atol=1e-4)
     with pytest.raises(ValueError, match="top_db_reference must be 'clip' or 'train'"):
         MFCC(top_db_reference="corpus").fit(X)
+
+
+# ------------------------------------------------------------- openSMILE functionals
+def test_opensmile_functionals_equal_opensmile_and_ignore_padding(tmp_path):
+    """Equal to the opensmile package's own output (computed in a clean process), and
+    the zero padding AudioLoader adds does not change them."""
+    pytest.importorskip("opensmile")
+    import subprocess
+    import sys
+
+    from skser.features import OpenSMILEFunctionals
+
+    rng = np.random.default_rng(0)
+    t = np.arange(8000) / 16000
+    clips = [
+        (0.3 * np.sin(2 * np.pi * 180 * t) + 0.01 * rng.normal(size=t.size)).astype("float32"),
+        (0.2 * np.sin(2 * np.pi * 260 * t[:6000])).astype("float32"),
+    ]
+    np.save(tmp_path / "clip0.npy", clips[0])
+    np.save(tmp_path / "clip1.npy", clips[1])
+    script = (
+        "import numpy as np, opensmile, sys; d = sys.argv[1]\n"
+        "s = opensmile.Smile(feature_set=opensmile.FeatureSet.eGeMAPSv02,"
+        " feature_level=opensmile.FeatureLevel.Functionals)\n"
+        "out = [s.process_signal(np.load(f'{d}/clip{i}.npy'), 16000).to_numpy()[0] for i in (0, 1)]\n"
+        "np.save(f'{d}/ref.npy', np.stack(out))\n"
+    )
+    subprocess.run([sys.executable, "-c", script, str(tmp_path)], check=True)
+    ref = np.load(tmp_path / "ref.npy")
+    padded = np.zeros((2, 12000), dtype="float32")  # as AudioLoader pads to the longest clip
+    padded[0, :8000], padded[1, :6000] = clips
+    ours = OpenSMILEFunctionals(feature_set="eGeMAPSv02").fit(padded)
+    F = ours.transform(padded)
+    assert F.shape == (2, 88) and len(ours.get_feature_names_out()) == 88
+    np.testing.assert_allclose(F, ref, rtol=1e-4, atol=1e-4)
+    kept = OpenSMILEFunctionals(feature_set="eGeMAPSv02", strip_padding=False).fit_transform(padded)
+    assert not np.allclose(kept[1], ref[1], rtol=1e-3)  # padding left in changes them
+    with pytest.raises(ValueError, match="feature_set must be one of"):
+        OpenSMILEFunctionals(feature_set="IS09").fit(padded)

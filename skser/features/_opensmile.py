@@ -1,6 +1,7 @@
 """openSMILE functionals (the field's classical baseline) as a scikit-learn transformer."""
 
 import numbers
+import sys
 
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
@@ -26,6 +27,35 @@ def _smile(feature_set):
     )
 
 
+def _functionals(feature_set, sr, clips):
+    """openSMILE functionals of each clip (a list of 1-D float32 arrays)."""
+    smile = _smile(feature_set)
+    return np.stack([smile.process_signal(c, sr).to_numpy()[0] for c in clips]).astype(np.float32)
+
+
+def _functionals_isolated(feature_set, sr, clips):
+    """The same, in a fresh process: openSMILE's native library corrupts the heap when it
+    is loaded into a process that has already imported TensorFlow (measured with
+    opensmile 2.6.0 and TensorFlow 2.21: ``malloc(): invalid size``, then an abort)."""
+    import multiprocessing
+
+    with multiprocessing.get_context("spawn").Pool(1) as pool:
+        return pool.apply(_functionals, (feature_set, sr, clips))
+
+
+def _feature_names(feature_set):
+    if "tensorflow" in sys.modules:  # see _functionals_isolated
+        import multiprocessing
+
+        with multiprocessing.get_context("spawn").Pool(1) as pool:
+            return pool.apply(_names, (feature_set,))
+    return _names(feature_set)
+
+
+def _names(feature_set):
+    return list(_smile(feature_set).feature_names)
+
+
 def _strip_padding(x):
     """The clip without the trailing run of exact zeros that fixed-length loading adds."""
     nonzero = np.flatnonzero(x)
@@ -38,6 +68,8 @@ class OpenSMILEFunctionals(TransformerMixin, BaseEstimator):
     The baseline of the field (Schuller et al., the INTERSPEECH ComParE challenges;
     eGeMAPS, Eyben et al. 2016), computed by the ``opensmile`` package (optional extra
     ``skser[opensmile]``). Stateless: each clip's functionals depend on that clip only.
+    In a process that has imported TensorFlow, openSMILE runs in a separate worker
+    process (its native library crashes next to TensorFlow's).
 
     Parameters
     ----------
@@ -88,20 +120,21 @@ class OpenSMILEFunctionals(TransformerMixin, BaseEstimator):
         """Check the input and record the feature names (learns nothing from the data)."""
         X = self._check(X)
         self.n_features_in_ = X.shape[1]
-        self.feature_names_ = np.asarray(_smile(self.feature_set).feature_names, dtype=object)
+        self.feature_names_ = np.asarray(_feature_names(self.feature_set), dtype=object)
         return self
 
     def transform(self, X):
         """Functionals of each clip, shape ``(n_clips, n_features)``, float32."""
         check_is_fitted(self, "feature_names_")
         X = self._check(X)
-        smile = _smile(self.feature_set)
-        out = np.empty((len(X), len(self.feature_names_)), dtype=np.float32)
-        for i, x in enumerate(X):
+        clips = []
+        for x in X:
             clip = _strip_padding(x) if self.strip_padding else x
             if len(clip) < self.sr // 10:  # openSMILE returns nothing for < ~0.1 s
                 clip = np.pad(clip, (0, self.sr // 10 - len(clip)))
-            out[i] = smile.process_signal(clip, self.sr).to_numpy()[0]
+            clips.append(np.ascontiguousarray(clip))
+        compute = _functionals_isolated if "tensorflow" in sys.modules else _functionals
+        out = compute(self.feature_set, int(self.sr), clips)
         return np.nan_to_num(out, nan=0.0, posinf=0.0, neginf=0.0)
 
     def get_feature_names_out(self, input_features=None):

@@ -24,6 +24,22 @@ class SpeakerAwareScorer:
     ----------
     scorer : callable
         ``scorer(estimator, X, y)``, e.g. ``get_ser_scorer("uar")``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from skser.features import SpeakerStandardScaler
+    >>> from skser.metrics import get_ser_scorer
+    >>> from skser.model_selection import SpeakerAwareScorer
+    >>> from skser.pipeline import SERPipeline
+    >>> X, y = np.arange(24.0).reshape(12, 2), np.tile(["angry", "sad"], 6)
+    >>> g = np.repeat(["a", "b"], 6)
+    >>> pipe = SERPipeline([("speaker", SpeakerStandardScaler()), ("clf", LogisticRegression())])
+    >>> pipe = pipe.fit(X, y, groups=g)
+    >>> scorer = SpeakerAwareScorer(get_ser_scorer("uar"))
+    >>> 0.0 <= scorer(pipe, X, y, groups=g) <= 1.0  # predicts with each speaker's statistics
+    True
     """
 
     def __init__(self, scorer):
@@ -57,6 +73,23 @@ class SpeakerGridSearchCV(GridSearchCV):
     Passed to :func:`~skser.model_selection.cross_validate_ser`, it is a nested
     evaluation: each outer fold runs the whole search on its training speakers only.
     Parameters are those of ``GridSearchCV``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from skser.features import SpeakerStandardScaler
+    >>> from skser.model_selection import make_grid_search
+    >>> from skser.pipeline import SERPipeline
+    >>> rng = np.random.default_rng(0)
+    >>> g = np.repeat(["a", "b", "c", "d"], 10)
+    >>> y = np.tile(["angry", "sad"], 20)
+    >>> X = rng.normal(size=(40, 2)) + (y == "angry")[:, None] + (g == "a")[:, None] * 9
+    >>> pipe = SERPipeline([("speaker", SpeakerStandardScaler()), ("clf", LogisticRegression())])
+    >>> grid = {"speaker": ["passthrough", SpeakerStandardScaler()]}
+    >>> search = make_grid_search(pipe, grid, cv=2, random_state=0).fit(X, y, groups=g)
+    >>> type(search).__name__, search.predict(X[:4], groups=g[:4]).shape
+    ('SpeakerGridSearchCV', (4,))
     """
 
     def fit(self, X, y=None, groups=None, **params):
