@@ -306,3 +306,71 @@ def test_emotion_subset_and_mapping_from_config(synthetic_files, tmp_path):
     cfg["data"]["emotions"] = "sad"
     with pytest.raises(ConfigError, match="data.emotions must be a list"):
         load_data(cfg)
+
+
+# ------------------------------------------------------------- speaker-normalised models
+def test_speaker_normalised_train_info_and_predict(tmp_path):
+    from skser.datasets import make_synthetic_speech
+    from skser.deploy import load_model, read_metadata
+
+    proc = skser(
+        "train", "--corpus", "synthetic", "--features", "pooled", "--model", "logreg",
+        "--speaker-normalise", "--n-splits", "2", "--out", tmp_path, "--name", "sn",
+        "--set", "data.n_actors=4", "--set", "data.n_clips_per_emotion=2",
+        "--set", "data.clip_seconds=1.0",
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "speaker-normalised: each test speaker's unlabelled clips" in proc.stdout
+    run = tmp_path / "sn"
+    m = json.loads((run / "metrics.json").read_text())
+    assert m["cv"]["speaker_normalised"] is True
+    assert "speaker-normalised" in (run / "report.md").read_text()
+    meta = read_metadata(run / "model.skser")
+    assert meta["speaker_normalised"] is True and meta["metrics"]["speaker_normalised"] is True
+    info = skser("info", run / "model.skser")
+    assert "speakers  : speaker-normalised" in info.stdout
+
+    corpus = make_synthetic_speech(
+        n_actors=2, n_clips_per_emotion=3, emotions=["angry", "sad"], duration=1.0,
+        random_state=5, out_dir=tmp_path / "new",
+    )
+    files = [str(f) for f in corpus.filenames]
+    out = tmp_path / "pred.csv"
+    proc = skser("predict", run / "model.skser", *files, r"--speaker-pattern=-(\d+)\.wav$",
+                 "--format", "csv", "--output", out)
+    assert proc.returncode == 0, proc.stderr
+    rows = pd.read_csv(out, dtype={"speaker": str})
+    assert rows["path"].tolist() == files
+    assert rows["speaker"].tolist() == list(corpus.groups)
+    # equal to the model's own per-speaker predictions
+    model = load_model(run / "model.skser")
+    classes = [c for c in rows.columns if c not in ("path", "speaker", "label")]
+    for spk in np.unique(corpus.groups):
+        sel = corpus.groups == spk
+        expected = model.predict_proba(np.asarray(files)[sel], groups=corpus.groups[sel])
+        got = rows.loc[sel, [str(c) for c in model.classes_]].to_numpy()
+        np.testing.assert_allclose(got, expected, atol=1e-6)
+    assert sorted(classes) == sorted(map(str, model.classes_))
+    # the same ids from a CSV and from folders (one actor per folder)
+    csv = tmp_path / "speakers.csv"
+    pd.DataFrame({"path": files, "speaker": corpus.groups}).to_csv(csv, index=False)
+    by_csv = skser("predict", run / "model.skser", *files, "--speakers", csv, "--format", "csv")
+    assert by_csv.returncode == 0, by_csv.stderr
+    assert pd.read_csv(io.StringIO(by_csv.stdout))["label"].tolist() == rows["label"].tolist()
+    by_dir = skser("predict", run / "model.skser", tmp_path / "new", "--speaker-per-folder",
+                   "--format", "csv")
+    assert by_dir.returncode == 0, by_dir.stderr
+    # without ids: a warning, and global statistics
+    plain = skser("predict", run / "model.skser", *files, "--format", "csv")
+    assert plain.returncode == 0 and "no speaker ids were given" in plain.stderr
+    # a file the CSV does not list, and a pattern that does not match, are named
+    pd.DataFrame({"path": files[:2], "speaker": ["01", "01"]}).to_csv(csv, index=False)
+    bad = skser("predict", run / "model.skser", *files, "--speakers", csv)
+    assert bad.returncode == 2 and f"gives no speaker for {len(files) - 2} file(s)" in bad.stderr
+    bad = skser("predict", run / "model.skser", *files, "--speaker-pattern", r"x(\d+)y")
+    assert bad.returncode == 2 and "finds no speaker in the file name" in bad.stderr
+    # a timeline of one recording is one speaker: it runs and gives windows
+    tl = skser("predict", run / "model.skser", files[0], "--timeline", "--window", "0.25",
+               "--format", "csv")
+    assert tl.returncode == 0, tl.stderr
+    assert len(pd.read_csv(io.StringIO(tl.stdout))) >= 4

@@ -108,7 +108,8 @@ def _build_parser():
         "--speaker-pattern",
         metavar="REGEX",
         help="regular expression on the file name whose first group (or group 'speaker') is "
-        r"the speaker, e.g. '-(\d+)\.\w+$' for RAVDESS names",
+        r"the speaker, e.g. --speaker-pattern='-(\d+)\.\w+$' for RAVDESS names (write "
+        "it with '=' when it starts with '-')",
     )
     speakers.add_argument(
         "--speaker-per-folder",
