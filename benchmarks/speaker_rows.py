@@ -107,8 +107,13 @@ def run_rows(rows, bunch, *, random_state=0, cache=None, log=print):
             )
             norm = "per-speaker z-score" if speaker else "global scaling"
             out.append(
-                _row(name, f"{desc} + {norm} + LogisticRegression", result,
-                     time.perf_counter() - t, {"features": label})
+                _row(
+                    name,
+                    f"{desc} + {norm} + LogisticRegression",
+                    result,
+                    time.perf_counter() - t,
+                    {"features": label},
+                )
             )
             log(f"row {name}: UAR {out[-1]['uar_mean']:.3f} ± {out[-1]['uar_std']:.3f}")
 
@@ -120,8 +125,12 @@ def run_rows(rows, bunch, *, random_state=0, cache=None, log=print):
         t = time.perf_counter()
         F = OpenSMILEFunctionals().fit_transform(waves)
         log(f"openSMILE ComParE_2016: {F.shape} in {time.perf_counter() - t:.0f} s")
-        linear_rows(F, f"ComParE_2016 ({F.shape[1]}), opensmile {opensmile.__version__}",
-                    "openSMILE ComParE_2016 functionals", ("a", "b"))
+        linear_rows(
+            F,
+            f"ComParE_2016 ({F.shape[1]}), opensmile {opensmile.__version__}",
+            "openSMILE ComParE_2016 functionals",
+            ("a", "b"),
+        )
     if "c" in rows:
         from skser.pipeline import make_ser_pipeline
 
@@ -141,8 +150,13 @@ def run_rows(rows, bunch, *, random_state=0, cache=None, log=print):
             result = cross_validate_ser(pipe, X, y, groups, cv=cv, attributes=attrs)
             norm = "with" if speaker else "without"
             out.append(
-                _row(name, f"default pipeline {norm} speaker normalisation", result,
-                     time.perf_counter() - t, {"pipeline_repr": repr(pipe)})
+                _row(
+                    name,
+                    f"default pipeline {norm} speaker normalisation",
+                    result,
+                    time.perf_counter() - t,
+                    {"pipeline_repr": repr(pipe)},
+                )
             )
             log(f"row {name}: UAR {out[-1]['uar_mean']:.3f} ± {out[-1]['uar_std']:.3f}")
     return out

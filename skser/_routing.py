@@ -199,7 +199,9 @@ class SERPipeline(Pipeline):
             fitted = single.steps[0][1]
             self.steps[idx] = (name, fitted)
             if hasattr(fitted, "fit_resample") and not hasattr(fitted, "transform"):
-                later = {n: routed_params[n] for n, _ in self.steps[idx + 1 :] if n in routed_params}
+                later = {
+                    n: routed_params[n] for n, _ in self.steps[idx + 1 :] if n in routed_params
+                }
                 _reindex_params(
                     later,
                     n_before,

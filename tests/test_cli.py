@@ -235,30 +235,18 @@ def test_free_sections_are_checked_against_the_estimator():
         build_pipeline(cfg)
 
 
-def test_grid_command_searches_and_saves_the_best(tmp_path):
-    proc = skser(
-        "grid",
-        "--corpus",
-        "synthetic",
-        "--features",
-        "pooled",
-        "--model",
-        "logreg",
-        "--n-splits",
-        "2",
-        "--out",
-        tmp_path,
-        "--name",
-        "g",
-        "--set",
-        "data.n_actors=4",
-        "--set",
-        "data.n_clips_per_emotion=2",
-        "--set",
-        "data.clip_seconds=1.0",
-        "--set",
-        "grid.clf__C=[0.01, 1.0]",
+def tiny_pooled_run(out, name):
+    """Flags of a seconds-long run: pooled features + logistic regression, 4 actors."""
+    return (
+        *("--corpus", "synthetic", "--features", "pooled", "--model", "logreg"),
+        *("--n-splits", "2", "--out", out, "--name", name),
+        *("--set", "data.n_actors=4", "--set", "data.n_clips_per_emotion=2"),
+        *("--set", "data.clip_seconds=1.0"),
     )
+
+
+def test_grid_command_searches_and_saves_the_best(tmp_path):
+    proc = skser("grid", *tiny_pooled_run(tmp_path, "g"), "--set", "grid.clf__C=[0.01, 1.0]")
     assert proc.returncode == 0, proc.stderr
     assert "grid: nested UAR" in proc.stdout and "selection score" in proc.stdout
     m = json.loads((tmp_path / "g" / "metrics.json").read_text())
@@ -313,12 +301,7 @@ def test_speaker_normalised_train_info_and_predict(tmp_path):
     from skser.datasets import make_synthetic_speech
     from skser.deploy import load_model, read_metadata
 
-    proc = skser(
-        "train", "--corpus", "synthetic", "--features", "pooled", "--model", "logreg",
-        "--speaker-normalise", "--n-splits", "2", "--out", tmp_path, "--name", "sn",
-        "--set", "data.n_actors=4", "--set", "data.n_clips_per_emotion=2",
-        "--set", "data.clip_seconds=1.0",
-    )
+    proc = skser("train", *tiny_pooled_run(tmp_path, "sn"), "--speaker-normalise")
     assert proc.returncode == 0, proc.stderr
     assert "speaker-normalised: each test speaker's unlabelled clips" in proc.stdout
     run = tmp_path / "sn"
@@ -331,13 +314,25 @@ def test_speaker_normalised_train_info_and_predict(tmp_path):
     assert "speakers  : speaker-normalised" in info.stdout
 
     corpus = make_synthetic_speech(
-        n_actors=2, n_clips_per_emotion=3, emotions=["angry", "sad"], duration=1.0,
-        random_state=5, out_dir=tmp_path / "new",
+        n_actors=2,
+        n_clips_per_emotion=3,
+        emotions=["angry", "sad"],
+        duration=1.0,
+        random_state=5,
+        out_dir=tmp_path / "new",
     )
     files = [str(f) for f in corpus.filenames]
     out = tmp_path / "pred.csv"
-    proc = skser("predict", run / "model.skser", *files, r"--speaker-pattern=-(\d+)\.wav$",
-                 "--format", "csv", "--output", out)
+    proc = skser(
+        "predict",
+        run / "model.skser",
+        *files,
+        r"--speaker-pattern=-(\d+)\.wav$",
+        "--format",
+        "csv",
+        "--output",
+        out,
+    )
     assert proc.returncode == 0, proc.stderr
     rows = pd.read_csv(out, dtype={"speaker": str})
     assert rows["path"].tolist() == files
@@ -357,8 +352,9 @@ def test_speaker_normalised_train_info_and_predict(tmp_path):
     by_csv = skser("predict", run / "model.skser", *files, "--speakers", csv, "--format", "csv")
     assert by_csv.returncode == 0, by_csv.stderr
     assert pd.read_csv(io.StringIO(by_csv.stdout))["label"].tolist() == rows["label"].tolist()
-    by_dir = skser("predict", run / "model.skser", tmp_path / "new", "--speaker-per-folder",
-                   "--format", "csv")
+    by_dir = skser(
+        "predict", run / "model.skser", tmp_path / "new", "--speaker-per-folder", "--format", "csv"
+    )
     assert by_dir.returncode == 0, by_dir.stderr
     # without ids: a warning, and global statistics
     plain = skser("predict", run / "model.skser", *files, "--format", "csv")
@@ -370,7 +366,15 @@ def test_speaker_normalised_train_info_and_predict(tmp_path):
     bad = skser("predict", run / "model.skser", *files, "--speaker-pattern", r"x(\d+)y")
     assert bad.returncode == 2 and "finds no speaker in the file name" in bad.stderr
     # a timeline of one recording is one speaker: it runs and gives windows
-    tl = skser("predict", run / "model.skser", files[0], "--timeline", "--window", "0.25",
-               "--format", "csv")
+    tl = skser(
+        "predict",
+        run / "model.skser",
+        files[0],
+        "--timeline",
+        "--window",
+        "0.25",
+        "--format",
+        "csv",
+    )
     assert tl.returncode == 0, tl.stderr
     assert len(pd.read_csv(io.StringIO(tl.stdout))) >= 4

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import sklearn
 from imblearn.over_sampling import RandomOverSampler
-from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin
+from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.dummy import DummyClassifier
 from sklearn.linear_model import LogisticRegression
 
@@ -139,7 +139,11 @@ def test_pipeline_routes_groups_and_they_follow_the_samplers():
     y[:20] = "angry"  # imbalanced, so the oversampler duplicates clips
     spy = GroupsSpy()
     pipe = SERPipeline(
-        [("oversample", RandomOverSampler(random_state=0)), ("spy", spy), ("clf", LogisticRegression())]
+        [
+            ("oversample", RandomOverSampler(random_state=0)),
+            ("spy", spy),
+            ("clf", LogisticRegression()),
+        ]
     )
     before = sklearn.get_config()["enable_metadata_routing"]
     pipe.fit(X, y, groups=g)
@@ -200,9 +204,12 @@ def test_make_ser_pipeline_places_the_speaker_step():
     assert names.index("speaker") == names.index("features") + 1
     assert names.index("speaker") == names.index("normalise") - 1
     assert pipe.uses_speakers("predict")
-    assert make_ser_pipeline("pooled", "logreg", speaker_normalise={"min_clips": 2}).named_steps[
-        "speaker"
-    ].min_clips == 2
+    assert (
+        make_ser_pipeline("pooled", "logreg", speaker_normalise={"min_clips": 2})
+        .named_steps["speaker"]
+        .min_clips
+        == 2
+    )
     with pytest.raises(ValueError, match="speaker_normalise must be"):
         make_ser_pipeline("pooled", "logreg", speaker_normalise="yes")
 
@@ -290,7 +297,10 @@ def test_early_stopping_holds_out_whole_speakers():
 
     X, y, g = speaker_data(n_speakers=10, per=8, n_features=6)
     clf = KerasMLPClassifier(
-        hidden_layer_sizes=(8,), epochs=3, early_stopping=True, validation_fraction=0.2,
+        hidden_layer_sizes=(8,),
+        epochs=3,
+        early_stopping=True,
+        validation_fraction=0.2,
         random_state=0,
     )
     clf.fit(X.astype("float32"), y, groups=g)
@@ -312,8 +322,12 @@ def test_speaker_normalised_preset_on_files(tmp_path):
     from skser.datasets import make_synthetic_speech
 
     corpus = make_synthetic_speech(
-        n_actors=4, emotions=["angry", "sad", "calm"], n_clips_per_emotion=3, duration=0.5,
-        random_state=0, out_dir=tmp_path,
+        n_actors=4,
+        emotions=["angry", "sad", "calm"],
+        n_clips_per_emotion=3,
+        duration=0.5,
+        random_state=0,
+        out_dir=tmp_path,
     )
     X, y, g = corpus.filenames, corpus.target.copy(), corpus.groups
     y[:2] = "angry"  # imbalanced: the oversampler adds rows

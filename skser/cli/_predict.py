@@ -64,7 +64,9 @@ def _speakers_from_pattern(paths, pattern):
     try:
         rx = re.compile(pattern)
     except re.error as exc:
-        raise ValueError(f"--speaker-pattern {pattern!r} is not a valid regular expression: {exc}")
+        raise ValueError(
+            f"--speaker-pattern {pattern!r} is not a valid regular expression: {exc}"
+        ) from None
     if rx.groups < 1:
         raise ValueError(
             f"--speaker-pattern {pattern!r} needs a group that captures the speaker, e.g. "
@@ -200,7 +202,9 @@ def _predict_by_speaker(model, paths, groups):
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", SpeakerNormalisationWarning)
             proba = (
-                model.predict_proba(X, groups=[speaker] * len(ok)) if uses else model.predict_proba(X)
+                model.predict_proba(X, groups=[speaker] * len(ok))
+                if uses
+                else model.predict_proba(X)
             )
         for w in caught:
             if issubclass(w.category, SpeakerNormalisationWarning):

@@ -107,7 +107,9 @@ class OpenSMILEFunctionals(TransformerMixin, BaseEstimator):
     def _check(self, X):
         name = type(self).__name__
         if self.feature_set not in _SETS:
-            raise ValueError(f"{name}: feature_set must be one of {_SETS}, got {self.feature_set!r}")
+            raise ValueError(
+                f"{name}: feature_set must be one of {_SETS}, got {self.feature_set!r}"
+            )
         if isinstance(self.sr, bool) or not isinstance(self.sr, numbers.Integral) or self.sr <= 0:
             raise ValueError(f"{name}: sr must be a positive integer, got {self.sr!r}")
         X = np.asarray(X, dtype=np.float32)

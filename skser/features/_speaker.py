@@ -14,7 +14,6 @@ from ._pooling import validate_features
 __all__ = ["SpeakerStandardScaler", "SPEAKER_NORMALISED_PROTOCOL"]
 
 
-
 def _band_stats(X3):
     """Per-band mean and std over clips and frames of ``(n, bands, frames)``."""
     flat = X3.transpose(1, 0, 2).reshape(X3.shape[1], -1).astype(np.float64)
