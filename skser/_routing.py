@@ -163,6 +163,21 @@ class SERPipeline(Pipeline):
     (8,)
     """
 
+    # The pipeline itself accepts ``groups`` in every method (and ignores them when no step
+    # reads them), so a meta-estimator routes them to it whatever its steps are: a grid
+    # that swaps a speaker-aware step in still gets the ids through to that candidate.
+    __metadata_request__fit = {"groups": True}
+    __metadata_request__predict = {"groups": True}
+    __metadata_request__predict_proba = {"groups": True}
+    __metadata_request__predict_log_proba = {"groups": True}
+    __metadata_request__score = {"groups": True}
+
+    def get_metadata_routing(self):
+        """The steps' requests (as imbalanced-learn's ``Pipeline``) plus the pipeline's own."""
+        router = super().get_metadata_routing()
+        router.add_self_request(self)
+        return router
+
     def uses_speakers(self, method="predict"):
         """Whether a step reads speaker ids in ``method`` (``"fit"`` or ``"predict"``).
 
@@ -175,7 +190,9 @@ class SERPipeline(Pipeline):
         -------
         bool
         """
-        return consumes_groups(self, method)
+        with routing_scope():
+            steps = Pipeline.get_metadata_routing(self)
+            return bool(steps.consumes(method=method, params=["groups"]))
 
     def _check_groups(self, X, groups):
         return check_groups(groups, _num_samples(X), name=type(self).__name__)
@@ -214,7 +231,7 @@ class SERPipeline(Pipeline):
         if groups is None:
             return call({})
         groups = self._check_groups(X, groups)
-        if not consumes_groups(self, method):
+        if not self.uses_speakers(method):
             return call({})  # no speaker-aware step: the ids change nothing
         with routing_scope():
             return call({"groups": groups})

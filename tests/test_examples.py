@@ -14,6 +14,7 @@ EXPECTED = {
     "custom_network.py": ["fold_scores.png", "training_curves.png"],
     "classic_classifier.py": ["classic_uar.png"],
     "multi_corpus.py": ["class_balance.png", "cross_corpus.csv"],
+    "speaker_normalisation.py": ["speaker_normalisation.csv", "speaker_normalisation.png"],
     "deploy_predict.py": ["model.skser", "call.wav", "timeline.csv", "timeline.png"],
     "eda_figures.py": [
         "class_balance.png",

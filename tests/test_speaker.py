@@ -338,3 +338,21 @@ def test_speaker_normalised_preset_on_files(tmp_path):
     np.testing.assert_allclose(proba.sum(axis=1), 1.0, rtol=1e-6)
     result = cross_validate_ser(pipe, X, y, g, cv=2, random_state=0)
     assert SPEAKER_NORMALISED_PROTOCOL in result.protocol
+
+
+def test_a_grid_can_swap_the_speaker_step_into_a_pipeline_without_one():
+    """The template has no speaker-aware step; the candidate that adds one still gets
+    the training and validation speakers' ids."""
+    X, y, g = speaker_data(offset=6.0)
+    pipe = SERPipeline([("speaker", "passthrough"), ("clf", LogisticRegression())])
+    assert not pipe.uses_speakers("fit")
+    grid = {"speaker": ["passthrough", SpeakerStandardScaler()]}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", SpeakerNormalisationWarning)
+        search = make_grid_search(pipe, grid, cv=3, random_state=0).fit(X, y, groups=g)
+    scores = search.cv_results_["mean_test_score"]
+    assert scores[1] > scores[0] + 0.15
+    nested = cross_validate_ser(
+        make_grid_search(pipe, grid, cv=2, random_state=0), X, y, g, cv=3, random_state=0
+    )
+    assert SPEAKER_NORMALISED_PROTOCOL in nested.protocol
