@@ -58,7 +58,7 @@ class SpeakerStandardScaler(TransformerMixin, BaseEstimator):
 
     Attributes
     ----------
-    mean_, scale_ : ndarray of shape (n_features_in_,)
+    mean_, scale_ : ndarray of shape (n_bands,)
         Global training statistics per band (or column): the fallback.
     speakers_ : ndarray of str
         The training speakers (empty when fitted without groups).

@@ -72,7 +72,13 @@ class SpeakerGridSearchCV(GridSearchCV):
 
     Passed to :func:`~skser.model_selection.cross_validate_ser`, it is a nested
     evaluation: each outer fold runs the whole search on its training speakers only.
-    Parameters are those of ``GridSearchCV``.
+
+    Parameters
+    ----------
+    estimator, param_grid, scoring, n_jobs, refit, cv, verbose, pre_dispatch, error_score, return_train_score
+        As for ``sklearn.model_selection.GridSearchCV`` (:func:`make_grid_search` sets
+        them: UAR scoring with :class:`SpeakerAwareScorer`, folds checked by
+        :class:`GroupOverlapCheck`).
 
     Examples
     --------
@@ -153,6 +159,11 @@ class SpeakerGridSearchCV(GridSearchCV):
         ndarray of shape (n_clips, n_classes)
         """
         return self._best_call("predict_proba", X, groups)
+
+    @property
+    def n_features_in_(self):
+        """Number of features (columns or bands) the search was fitted on."""
+        return super().n_features_in_
 
     def uses_speakers(self, method="predict"):
         """Whether the refitted best candidate (else the template) reads speaker ids."""
