@@ -4,7 +4,7 @@ Run through ``bench_ravdess.py --rows a,b,c,d`` (one process, one JSON object). 
 row is scored on the same six folds of three actors, {01,02,13} {03,04,14} {05,06,15}
 {07,08,16} {09,10,17} {11,12,18}, and every model is built from skser's own estimators:
 
-- (a) openSMILE ComParE_2016 functionals (``OpenSMILEFunctionals``) + per-speaker z-score
+- (a) openSMILE ComParE_2016 functionals (``OpenSmileFeatures``) + per-speaker z-score
   (``SpeakerStandardScaler``) + ``LogisticRegression``, C in {0.01, 0.1, 1, 10} chosen by
   5 inner speaker folds of the training actors (nested: ``cross_validate_ser`` over
   ``make_grid_search``);
@@ -120,10 +120,10 @@ def run_rows(rows, bunch, *, random_state=0, cache=None, log=print):
     if {"a", "b"} & set(rows):
         import opensmile
 
-        from skser.features import OpenSMILEFunctionals
+        from skser.features import OpenSmileFeatures
 
         t = time.perf_counter()
-        F = OpenSMILEFunctionals().fit_transform(waves)
+        F = OpenSmileFeatures().fit_transform(waves)
         log(f"openSMILE ComParE_2016: {F.shape} in {time.perf_counter() - t:.0f} s")
         linear_rows(
             F,

@@ -306,7 +306,7 @@ def test_opensmile_functionals_equal_opensmile_and_ignore_padding(tmp_path):
     import subprocess
     import sys
 
-    from skser.features import OpenSMILEFunctionals
+    from skser.features import OpenSmileFeatures
 
     rng = np.random.default_rng(0)
     t = np.arange(8000) / 16000
@@ -327,11 +327,17 @@ def test_opensmile_functionals_equal_opensmile_and_ignore_padding(tmp_path):
     ref = np.load(tmp_path / "ref.npy")
     padded = np.zeros((2, 12000), dtype="float32")  # as AudioLoader pads to the longest clip
     padded[0, :8000], padded[1, :6000] = clips
-    ours = OpenSMILEFunctionals(feature_set="eGeMAPSv02").fit(padded)
+    ours = OpenSmileFeatures(feature_set="eGeMAPSv02").fit(padded)
     F = ours.transform(padded)
     assert F.shape == (2, 88) and len(ours.get_feature_names_out()) == 88
     np.testing.assert_allclose(F, ref, rtol=1e-4, atol=1e-4)
-    kept = OpenSMILEFunctionals(feature_set="eGeMAPSv02", strip_padding=False).fit_transform(padded)
+    kept = OpenSmileFeatures(feature_set="eGeMAPSv02", strip_padding=False).fit_transform(padded)
     assert not np.allclose(kept[1], ref[1], rtol=1e-3)  # padding left in changes them
     with pytest.raises(ValueError, match="feature_set must be one of"):
-        OpenSMILEFunctionals(feature_set="IS09").fit(padded)
+        OpenSmileFeatures(feature_set="IS09").fit(padded)
+    with pytest.raises(ValueError, match="level must be one of"):
+        OpenSmileFeatures(level="frames").fit(padded)
+    # low-level descriptors: (clips, descriptors, 10 ms frames), equal to openSMILE's
+    lld = OpenSmileFeatures(feature_set="eGeMAPSv02", level="lld").fit(padded).transform(padded)
+    assert lld.shape[:2] == (2, 25) and 70 <= lld.shape[2] <= 75  # 0.75 s of audio
+    assert np.isfinite(lld).all()

@@ -4,7 +4,7 @@ pooling / flattening / normalisation of those features."""
 from ._base import power_to_db_batched
 from ._frame import RMSEnergy, ZeroCrossingRate
 from ._normalise import BandStandardScaler, PerSampleStandardScaler
-from ._opensmile import OpenSMILEFunctionals
+from ._opensmile import OpenSmileFeatures
 from ._pooling import Flatten, FramePooling, PooledFeatures
 from ._speaker import SPEAKER_NORMALISED_PROTOCOL, SpeakerStandardScaler
 from ._spectral import MFCC, LogMelSpectrogram, Spectrogram
@@ -17,7 +17,7 @@ __all__ = [
     "FramePooling",
     "LogMelSpectrogram",
     "MFCC",
-    "OpenSMILEFunctionals",
+    "OpenSmileFeatures",
     "PerSampleStandardScaler",
     "PooledFeatures",
     "RMSEnergy",
