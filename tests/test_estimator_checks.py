@@ -9,6 +9,7 @@ from skser.features import (
     Flatten,
     FramePooling,
     LogMelSpectrogram,
+    ParalinguisticFunctionals,
     PerSampleStandardScaler,
     RMSEnergy,
     SpeakerStandardScaler,
@@ -37,6 +38,7 @@ ESTIMATORS = [
     BandStandardScaler(),
     # without groups (as the checks call it) it standardises globally, with a warning
     SpeakerStandardScaler(),
+    ParalinguisticFunctionals(frame_length=64, hop_length=16, fmin=300.0, fmax=2000.0),
 ]
 
 _LENGTH = "clips of any length are padded/cropped to the fitted length by design, so a different length at transform time is valid input, not an error"

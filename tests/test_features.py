@@ -341,3 +341,54 @@ def test_opensmile_functionals_equal_opensmile_and_ignore_padding(tmp_path):
     lld = OpenSmileFeatures(feature_set="eGeMAPSv02", level="lld").fit(padded).transform(padded)
     assert lld.shape[:2] == (2, 25) and 70 <= lld.shape[2] <= 75  # 0.75 s of audio
     assert np.isfinite(lld).all()
+
+
+# ------------------------------------------------------------- paralinguistic functionals
+def _named(pf, F, name):
+    return F[:, list(pf.get_feature_names_out()).index(name)]
+
+
+def test_paralinguistic_functionals_measure_pitch_voicing_and_level():
+    from skser.features import ParalinguisticFunctionals
+
+    sr = 16000
+    t = np.arange(sr) / sr
+    amp = 0.5
+    sines = np.stack([amp * np.sin(2 * np.pi * f * t) for f in (110.0, 220.0, 330.0)])
+    noise = np.random.default_rng(0).normal(scale=0.1, size=(1, sr))
+    X = np.vstack([sines, noise]).astype("float32")
+    pf = ParalinguisticFunctionals().fit(X)
+    F = pf.transform(X)
+    assert F.shape == (4, len(pf.get_feature_names_out())) and F.dtype == np.float32
+    hz = 27.5 * 2 ** (_named(pf, F, "f0_voiced_mean")[:3] / 12)
+    np.testing.assert_allclose(hz, [110, 220, 330], rtol=0.01)
+    voiced = _named(pf, F, "voiced_share")
+    assert (voiced[:3] > 0.95).all() and voiced[3] < 0.1  # white noise is not voiced
+    # loudness: RMS of a sine of amplitude A is A / sqrt(2), in dB
+    np.testing.assert_allclose(
+        _named(pf, F, "loudness_p50")[:3], 20 * np.log10(amp / np.sqrt(2)), atol=0.2
+    )
+    assert (np.abs(_named(pf, F, "jitter")[:3]) < 0.01).all()  # a steady tone has no jitter
+    # the spectral centroid of a pure tone is near its frequency (hand computation)
+    np.testing.assert_allclose(_named(pf, F, "centroid_p50")[:3], [110, 220, 330], rtol=0.15)
+
+
+def test_paralinguistic_functionals_ignore_padding_and_have_names():
+    from skser.features import ParalinguisticFunctionals
+
+    rng = np.random.default_rng(1)
+    t = np.arange(12000) / 16000
+    clip = 0.3 * np.sin(2 * np.pi * 150 * t * (1 + 0.2 * t)) + 0.01 * rng.normal(size=t.size)
+    X = np.zeros((2, 24000), dtype="float32")
+    X[0, :12000] = clip
+    X[1, :] = np.concatenate([clip, clip])
+    short = ParalinguisticFunctionals().fit_transform(clip[None, :].astype("float32"))
+    padded = ParalinguisticFunctionals().fit_transform(X)
+    np.testing.assert_allclose(padded[0], short[0], rtol=1e-5, atol=1e-5)  # padding ignored
+    assert not np.allclose(padded[1], short[0], rtol=1e-3)
+    pf = ParalinguisticFunctionals(deltas=False, n_mfcc=5).fit(X)
+    names = pf.get_feature_names_out()
+    assert len(names) == pf.transform(X).shape[1] == 16 * 13 + 9
+    assert {"f0_p50", "hnr_mean", "mfcc4_kurtosis", "jitter", "shimmer"} <= set(names)
+    with pytest.raises(ValueError, match="fmin < fmax"):
+        ParalinguisticFunctionals(fmin=500, fmax=100).fit(X)

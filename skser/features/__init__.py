@@ -3,6 +3,7 @@ pooling / flattening / normalisation of those features."""
 
 from ._base import power_to_db_batched
 from ._frame import RMSEnergy, ZeroCrossingRate
+from ._functionals import ParalinguisticFunctionals
 from ._normalise import BandStandardScaler, PerSampleStandardScaler
 from ._opensmile import OpenSmileFeatures
 from ._pooling import Flatten, FramePooling, PooledFeatures
@@ -18,6 +19,7 @@ __all__ = [
     "LogMelSpectrogram",
     "MFCC",
     "OpenSmileFeatures",
+    "ParalinguisticFunctionals",
     "PerSampleStandardScaler",
     "PooledFeatures",
     "RMSEnergy",

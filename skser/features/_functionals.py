@@ -1,0 +1,259 @@
+"""Paralinguistic functionals on librosa/numpy: ComParE/eGeMAPS-style statistics of
+frame-level descriptors, one vector per clip, no openSMILE needed."""
+
+import numbers
+
+import numpy as np
+from joblib import Parallel, delayed
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+__all__ = ["ParalinguisticFunctionals"]
+
+#: Functionals computed for every frame-level descriptor (and its delta).
+FUNCTIONALS = (
+    "mean", "std", "p1", "p25", "p50", "p75", "p99", "range", "iqr",
+    "slope", "skew", "kurtosis", "rise",
+)  # fmt: skip
+
+
+def _strip_padding(x):
+    nonzero = np.flatnonzero(x)
+    return x[: nonzero[-1] + 1] if nonzero.size else x
+
+
+def _functionals(v):
+    """The FUNCTIONALS of one descriptor track ``v`` (1-D, finite)."""
+    if v.size == 0:
+        return np.zeros(len(FUNCTIONALS))
+    mean, std = v.mean(), v.std()
+    p1, p25, p50, p75, p99 = np.percentile(v, [1, 25, 50, 75, 99])
+    t = np.arange(v.size, dtype=np.float64)
+    slope = np.polyfit(t, v, 1)[0] if v.size > 1 else 0.0
+    z = (v - mean) / std if std > 0 else np.zeros_like(v)
+    skew, kurt = (z**3).mean(), (z**4).mean() - 3.0
+    rise = float((np.diff(v) > 0).mean()) if v.size > 1 else 0.0
+    return np.array(
+        [mean, std, p1, p25, p50, p75, p99, p99 - p1, p75 - p25, slope, skew, kurt, rise]
+    )
+
+
+class ParalinguisticFunctionals(TransformerMixin, BaseEstimator):
+    """One vector of paralinguistic functionals per clip, in the style of ComParE/eGeMAPS.
+
+    Frame-level descriptors (10 ms hop by default), computed with librosa on each clip
+    without its trailing zero padding (so padding never enters the statistics):
+
+    - ``mfcc0`` ... ``mfcc{n_mfcc-1}``; ``loudness`` (RMS in dB);
+    - spectral ``centroid``, ``bandwidth``, ``rolloff`` (85 %), ``flatness``, ``flux``
+      (positive spectral change), ``entropy`` (of the normalised power spectrum);
+    - ``zcr``; ``f0`` (YIN, in semitones above 27.5 Hz), ``voicing`` (the normalised
+      autocorrelation at the f0 period, 0-1) and ``hnr`` (harmonics-to-noise ratio in dB
+      from that autocorrelation).
+
+    Each descriptor and its delta get the :data:`FUNCTIONALS` (mean, std, percentiles
+    1/25/50/75/99, range 1-99, inter-quartile range, linear slope, skewness, excess
+    kurtosis, share of rising frames). Voiced frames (``voicing >= voicing_threshold``)
+    add voiced-only mean and std of ``f0``, ``loudness`` and ``hnr``, the voiced share,
+    and jitter and shimmer approximations: the mean absolute change of the f0 period
+    (relative to its mean) and of the loudness (dB) between consecutive voiced frames.
+
+    Parameters
+    ----------
+    sr : int, default=16000
+        Sample rate of the waveforms.
+    n_mfcc : int, default=13
+        MFCCs (from 26 mel bands).
+    frame_length : int, default=512
+        Analysis window in samples (32 ms at 16 kHz); YIN uses twice that.
+    hop_length : int, default=160
+        Hop in samples (10 ms at 16 kHz).
+    fmin, fmax : float, default=65.0, 600.0
+        f0 search range in Hz.
+    voicing_threshold : float, default=0.5
+        Smallest ``voicing`` of a frame counted as voiced.
+    deltas : bool, default=True
+        Also the functionals of each descriptor's delta.
+    n_jobs : int or None, default=None
+        Threads over clips.
+
+    Attributes
+    ----------
+    feature_names_ : ndarray of str
+        ``"{descriptor}_{functional}"``, ``"{descriptor}_delta_{functional}"`` and the
+        voiced-only names, in column order.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skser.features import ParalinguisticFunctionals
+    >>> t = np.arange(16000) / 16000
+    >>> X = np.stack([np.sin(2 * np.pi * 220 * t), np.sin(2 * np.pi * 110 * t)]).astype("float32")
+    >>> pf = ParalinguisticFunctionals().fit(X)
+    >>> F = pf.transform(X)
+    >>> F.shape == (2, len(pf.get_feature_names_out()))
+    True
+    >>> f0 = list(pf.get_feature_names_out()).index("f0_voiced_mean")
+    >>> (27.5 * 2 ** (F[:, f0] / 12)).round().tolist()  # back to Hz
+    [220.0, 110.0]
+    """
+
+    def __init__(
+        self,
+        *,
+        sr=16000,
+        n_mfcc=13,
+        frame_length=512,
+        hop_length=160,
+        fmin=65.0,
+        fmax=600.0,
+        voicing_threshold=0.5,
+        deltas=True,
+        n_jobs=None,
+    ):
+        self.sr = sr
+        self.n_mfcc = n_mfcc
+        self.frame_length = frame_length
+        self.hop_length = hop_length
+        self.fmin = fmin
+        self.fmax = fmax
+        self.voicing_threshold = voicing_threshold
+        self.deltas = deltas
+        self.n_jobs = n_jobs
+
+    # ------------------------------------------------------------------ checks
+    def _check_params(self):
+        name = type(self).__name__
+        for key in ("sr", "n_mfcc", "frame_length", "hop_length"):
+            v = getattr(self, key)
+            if isinstance(v, bool) or not isinstance(v, numbers.Integral) or v < 1:
+                raise ValueError(f"{name}: {key} must be a positive integer, got {v!r}")
+        if not (0 < float(self.fmin) < float(self.fmax) < self.sr / 2):
+            raise ValueError(
+                f"{name}: need 0 < fmin < fmax < sr/2, got fmin={self.fmin!r}, fmax={self.fmax!r}"
+            )
+        if not 0 <= float(self.voicing_threshold) <= 1:
+            raise ValueError(
+                f"{name}: voicing_threshold must be in [0, 1], got {self.voicing_threshold!r}"
+            )
+
+    def _descriptor_names(self):
+        return [f"mfcc{i}" for i in range(self.n_mfcc)] + [
+            "loudness", "centroid", "bandwidth", "rolloff", "flatness", "flux", "entropy",
+            "zcr", "f0", "voicing", "hnr",
+        ]  # fmt: skip
+
+    def _names(self):
+        lld = self._descriptor_names()
+        names = [f"{d}_{f}" for d in lld for f in FUNCTIONALS]
+        if self.deltas:
+            names += [f"{d}_delta_{f}" for d in lld for f in FUNCTIONALS]
+        names += [f"{d}_voiced_{s}" for d in ("f0", "loudness", "hnr") for s in ("mean", "std")]
+        return names + ["voiced_share", "jitter", "shimmer"]
+
+    # --------------------------------------------------------------- one clip
+    def _descriptors(self, x):
+        """Frame-level descriptors of one clip: (n_descriptors, n_frames)."""
+        import librosa
+
+        sr, n_fft, hop = self.sr, self.frame_length, self.hop_length
+        y_len = max(len(x), 2 * n_fft)
+        x = np.pad(x, (0, y_len - len(x))) if len(x) < y_len else x
+        S = np.abs(librosa.stft(x, n_fft=n_fft, hop_length=hop)) ** 2
+        mel = librosa.feature.melspectrogram(S=S, sr=sr, n_mels=26)
+        mfcc = librosa.feature.mfcc(S=librosa.power_to_db(mel), n_mfcc=self.n_mfcc)
+        rms = librosa.feature.rms(y=x, frame_length=n_fft, hop_length=hop)[0]  # unwindowed
+        loud = 20 * np.log10(np.maximum(rms, 1e-5))
+        mag = np.sqrt(S)
+        centroid = librosa.feature.spectral_centroid(S=mag, sr=sr)[0]
+        bandwidth = librosa.feature.spectral_bandwidth(S=mag, sr=sr)[0]
+        rolloff = librosa.feature.spectral_rolloff(S=mag, sr=sr)[0]
+        flatness = librosa.feature.spectral_flatness(S=mag)[0]
+        diff = np.diff(mag, axis=1, prepend=mag[:, :1])
+        flux = np.sqrt((np.maximum(diff, 0) ** 2).sum(axis=0))
+        p = S / np.maximum(S.sum(axis=0, keepdims=True), 1e-12)
+        entropy = -(p * np.log2(np.maximum(p, 1e-12))).sum(axis=0)
+        zcr = librosa.feature.zero_crossing_rate(x, frame_length=n_fft, hop_length=hop)[0]
+        f0 = librosa.yin(
+            x, fmin=self.fmin, fmax=self.fmax, sr=sr, frame_length=2 * n_fft, hop_length=hop
+        )
+        voicing = self._voicing(x, f0)
+        hnr = 10 * np.log10(np.clip(voicing, 1e-3, 0.999) / (1 - np.clip(voicing, 1e-3, 0.999)))
+        semitones = 12 * np.log2(f0 / 27.5)
+        tracks = [mfcc, loud, centroid, bandwidth, rolloff, flatness, flux, entropy, zcr,
+                  semitones, voicing, hnr]  # fmt: skip
+        n = min(t.shape[-1] for t in tracks)
+        return np.vstack([np.atleast_2d(t)[:, :n] for t in tracks]).astype(np.float64)
+
+    def _voicing(self, x, f0):
+        """Normalised autocorrelation at the f0 period of each (centred) frame."""
+        win, hop = 2 * self.frame_length, self.hop_length
+        padded = np.pad(x, win // 2)
+        out = np.zeros(len(f0))
+        for i, f in enumerate(f0):
+            seg = padded[i * hop : i * hop + win]
+            lag = int(round(self.sr / f))
+            if lag >= len(seg) - 1:
+                continue
+            a, b = seg[:-lag], seg[lag:]
+            den = np.sqrt((a * a).sum() * (b * b).sum())
+            out[i] = max(0.0, float((a * b).sum() / den)) if den > 1e-12 else 0.0
+        return out
+
+    def _clip(self, x):
+        import librosa
+
+        x = _strip_padding(np.asarray(x, dtype=np.float32))
+        D = self._descriptors(x)
+        n_frames = max(1, int(np.ceil(len(x) / self.hop_length)))  # frames inside the clip
+        D = D[:, : min(n_frames, D.shape[1])]
+        parts = [np.concatenate([_functionals(d) for d in D])]
+        if self.deltas:
+            width = min(9, D.shape[1] if D.shape[1] % 2 else D.shape[1] - 1)
+            dD = librosa.feature.delta(D, width=width) if width >= 3 else np.zeros_like(D)
+            parts.append(np.concatenate([_functionals(d) for d in dD]))
+        names = self._descriptor_names()
+        f0, loud, voicing, hnr = (D[names.index(k)] for k in ("f0", "loudness", "voicing", "hnr"))
+        voiced = voicing >= self.voicing_threshold
+        extra = []
+        for track in (f0, loud, hnr):
+            v = track[voiced]
+            extra += [v.mean(), v.std()] if v.size else [0.0, 0.0]
+        jitter = shimmer = 0.0
+        if voiced.sum() > 1:
+            period = 1.0 / (27.5 * 2 ** (f0[voiced] / 12))
+            jitter = float(np.abs(np.diff(period)).mean() / period.mean())
+            shimmer = float(np.abs(np.diff(loud[voiced])).mean())
+        extra += [float(voiced.mean()), jitter, shimmer]
+        parts.append(np.asarray(extra))
+        return np.nan_to_num(np.concatenate(parts), nan=0.0, posinf=0.0, neginf=0.0)
+
+    # ------------------------------------------------------------------ API
+    def fit(self, X, y=None):
+        """Check the parameters and input; record the feature names (learns nothing)."""
+        self._check_params()
+        X = validate_data(self, X, dtype=[np.float32, np.float64], ensure_all_finite=True)
+        self.feature_names_ = np.asarray(self._names(), dtype=object)
+        return self
+
+    def transform(self, X):
+        """Functionals of each clip, shape ``(n_clips, n_features)``, float32."""
+        check_is_fitted(self, "feature_names_")
+        X = validate_data(
+            self, X, reset=False, dtype=[np.float32, np.float64], ensure_all_finite=True
+        )
+        if self.n_jobs in (None, 1):
+            rows = [self._clip(x) for x in X]
+        else:
+            rows = Parallel(n_jobs=self.n_jobs, prefer="threads")(delayed(self._clip)(x) for x in X)
+        return np.stack(rows).astype(np.float32)
+
+    def get_feature_names_out(self, input_features=None):
+        """``"{descriptor}_{functional}"`` names, in column order."""
+        check_is_fitted(self, "feature_names_")
+        return self.feature_names_.copy()
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.transformer_tags.preserves_dtype = ["float32"]
+        return tags
