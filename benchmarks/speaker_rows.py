@@ -11,6 +11,8 @@ row is scored on the same six folds of three actors, {01,02,13} {03,04,14} {05,0
 - (b) the same with global scaling only;
 - (c) skser's pooled features (the ``"pooled"`` preset) + ``SpeakerStandardScaler`` +
   ``LogisticRegression`` (same nested C), and (c0) the same without speaker normalisation;
+- (f) skser's ``ParalinguisticFunctionals`` (librosa, no openSMILE) + per-speaker z-score
+  + ``LogisticRegression`` (same nested C), and (f0) with global scaling;
 - (d) the default pipeline (``make_ser_pipeline()``) without and with
   ``speaker_normalise=True``, trained on files inside each fold.
 
@@ -92,7 +94,7 @@ def run_rows(rows, bunch, *, random_state=0, cache=None, log=print):
     cv = issue_cv(groups)
     out = []
     waves = None
-    if {"a", "b", "c"} & set(rows):
+    if {"a", "b", "c", "f"} & set(rows):
         t = time.perf_counter()
         waves = AudioLoader(sr=16000, n_jobs=2).fit_transform(X)
         log(f"decoded {len(X)} clips to {waves.shape} in {time.perf_counter() - t:.0f} s")
@@ -139,6 +141,18 @@ def run_rows(rows, bunch, *, random_state=0, cache=None, log=print):
         F = feats.fit_transform(waves)
         log(f"pooled features: {F.shape} in {time.perf_counter() - t:.0f} s")
         linear_rows(F, f"skser 'pooled' ({F.shape[1]})", "skser pooled features", ("c", "c0"))
+    if "f" in rows:
+        from skser.features import ParalinguisticFunctionals
+
+        t = time.perf_counter()
+        F = ParalinguisticFunctionals(n_jobs=2).fit_transform(waves)
+        log(f"ParalinguisticFunctionals: {F.shape} in {time.perf_counter() - t:.0f} s")
+        linear_rows(
+            F,
+            f"skser ParalinguisticFunctionals ({F.shape[1]})",
+            "skser paralinguistic functionals",
+            ("f", "f0"),
+        )
     if "d" in rows:
         from skser.pipeline import make_ser_pipeline
 
