@@ -150,3 +150,43 @@ def test_augmenter_rejects_non_waveform_input():
     bad[1, 5] = np.nan
     with pytest.raises(ValueError, match="NaN"):
         AudioAugmenter().fit_resample(bad, ["a", "b"])
+
+
+# ------------------------------------------------------------- recording-chain effects
+def test_random_gain_and_band_limit_copies():
+    sr = 16000
+    t = np.arange(sr) / sr
+    X = np.stack([0.1 * np.sin(2 * np.pi * 50 * t) + 0.1 * np.sin(2 * np.pi * 1000 * t)] * 4)
+    X = X.astype("float32")
+    y = np.array(["a", "b", "a", "b"])
+    only = dict(p_noise=0, p_stretch=0, p_pitch=0, p_shift=0, n_augment=2, random_state=0)
+    aug = AudioAugmenter(p_gain=1.0, **only)
+    out, _ = aug.fit_resample(X, y)
+    gains = aug.augmentations_["gain_db"].to_numpy()
+    assert np.all((gains >= -12) & (gains <= 12)) and np.ptp(gains) > 1
+    ratio_db = 20 * np.log10(np.std(out[4:], axis=1) / np.std(X[aug.sample_indices_[4:]], axis=1))
+    np.testing.assert_allclose(ratio_db, gains, atol=1e-3)
+    aug = AudioAugmenter(p_band=1.0, band_low=(200.0, 300.0), band_high=(3000.0, 3400.0), **only)
+    out, _ = aug.fit_resample(X, y)
+    spec = np.abs(np.fft.rfft(out[4:], axis=1))
+    orig = np.abs(np.fft.rfft(X[:1], axis=1))
+    assert (spec[:, 50] < 0.05 * orig[0, 50]).all()  # 50 Hz removed
+    assert (spec[:, 1000] > 0.9 * orig[0, 1000]).all()  # 1 kHz kept
+    with pytest.raises(ValueError, match="band_low"):
+        AudioAugmenter(band_low=(100.0, 4000.0)).fit_resample(X, y)
+
+
+def test_channel_effects():
+    from skser.augment import add_babble, apply_gain, band_limit, peak_normalise
+
+    rng = np.random.default_rng(0)
+    y = (0.1 * rng.normal(size=8000)).astype("float32")
+    assert np.abs(peak_normalise(y)).max() == pytest.approx(0.99, abs=1e-6)
+    np.testing.assert_allclose(apply_gain(y, -6.0), y * 10 ** (-6 / 20), rtol=1e-6)
+    assert np.array_equal(peak_normalise(np.zeros(10)), np.zeros(10))
+    others = [rng.normal(size=5000) for _ in range(6)]
+    noisy = add_babble(y, others, 20.0, np.random.default_rng(1))
+    snr = 10 * np.log10(np.mean(y**2) / np.mean((noisy - y) ** 2))
+    assert snr == pytest.approx(20.0, abs=0.01)
+    with pytest.raises(ValueError, match="low < high"):
+        band_limit(y, 16000, low=3000, high=300)

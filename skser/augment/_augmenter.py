@@ -10,6 +10,7 @@ from sklearn.base import BaseEstimator
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_consistent_length, column_or_1d, validate_data
 
+from ._channel import apply_gain, band_limit
 from ._effects import add_noise, fit_to_length, shift_in_time, stretch_and_shift_pitch
 
 logger = logging.getLogger(__name__)
@@ -31,7 +32,10 @@ class AudioAugmenter(SamplerMixin, BaseEstimator):
     Each copy applies each effect independently with its probability; a copy that
     draws no effect gets one enabled effect chosen at random, so no copy is an exact
     duplicate. Effects run in the order time stretch and pitch shift (one phase-vocoder
-    pass when both are drawn), time shift, then noise; the copy keeps the clip's length.
+    pass when both are drawn), time shift, band limit, noise, then gain; the copy keeps
+    the clip's length. The recording-chain effects (random gain, band limit) are off by
+    default (``p_gain=0``, ``p_band=0``) and do not count for the "at least one effect"
+    rule; with them off, a seed gives the same copies as before they existed.
 
     Parameters
     ----------
@@ -55,6 +59,16 @@ class AudioAugmenter(SamplerMixin, BaseEstimator):
         Largest time shift in seconds (either direction; the gap is zero-filled).
     p_shift : float, default=0.5
         Probability of shifting a copy in time.
+    gain_db : (float, float), default=(-12.0, 12.0)
+        Range of a random gain in dB (a recording level the model should ignore).
+    p_gain : float, default=0.0
+        Probability of a random gain on a copy.
+    band_low : (float, float), default=(100.0, 400.0)
+        Range of the lower cut-off (Hz) of a random band limit (microphone/telephone).
+    band_high : (float, float), default=(3000.0, 7000.0)
+        Range of its upper cut-off (Hz), below half the sample rate.
+    p_band : float, default=0.0
+        Probability of band-limiting a copy.
     keep_original : bool, default=True
         Return the original clips before their copies.
     n_fft : int, default=512
@@ -104,6 +118,11 @@ class AudioAugmenter(SamplerMixin, BaseEstimator):
         p_pitch=0.5,
         max_shift=0.2,
         p_shift=0.5,
+        gain_db=(-12.0, 12.0),
+        p_gain=0.0,
+        band_low=(100.0, 400.0),
+        band_high=(3000.0, 7000.0),
+        p_band=0.0,
         keep_original=True,
         n_fft=512,
         random_state=None,
@@ -120,6 +139,11 @@ class AudioAugmenter(SamplerMixin, BaseEstimator):
         self.p_pitch = p_pitch
         self.max_shift = max_shift
         self.p_shift = p_shift
+        self.gain_db = gain_db
+        self.p_gain = p_gain
+        self.band_low = band_low
+        self.band_high = band_high
+        self.p_band = p_band
         self.keep_original = keep_original
         self.n_fft = n_fft
         self.random_state = random_state
@@ -135,7 +159,7 @@ class AudioAugmenter(SamplerMixin, BaseEstimator):
             v = getattr(self, name)
             if not (isinstance(v, numbers.Integral) and not isinstance(v, bool)) or v < minimum:
                 fail(name, f"an integer >= {minimum}")
-        for name in ("p_noise", "p_stretch", "p_pitch", "p_shift"):
+        for name in ("p_noise", "p_stretch", "p_pitch", "p_shift", "p_gain", "p_band"):
             v = getattr(self, name)
             if not isinstance(v, numbers.Real) or not 0.0 <= v <= 1.0:
                 fail(name, "a probability in [0, 1]")
@@ -143,6 +167,9 @@ class AudioAugmenter(SamplerMixin, BaseEstimator):
             ("noise_snr", False),
             ("stretch_rate", True),
             ("pitch_steps", False),
+            ("gain_db", False),
+            ("band_low", False),
+            ("band_high", True),
         ):
             v = getattr(self, name)
             try:
@@ -156,6 +183,8 @@ class AudioAugmenter(SamplerMixin, BaseEstimator):
                 )
         if not isinstance(self.max_shift, numbers.Real) or self.max_shift < 0:
             fail("max_shift", "a number of seconds >= 0")
+        if float(self.band_low[0]) < 0 or float(self.band_low[1]) >= float(self.band_high[0]):
+            fail("band_low", "a (low, high) pair of Hz >= 0, below band_high")
 
     def _enabled(self):
         return np.array([self.p_noise > 0, self.p_stretch > 0, self.p_pitch > 0, self.p_shift > 0])
@@ -177,23 +206,36 @@ class AudioAugmenter(SamplerMixin, BaseEstimator):
         max_shift = int(round(self.max_shift * self.sr))
         shift = rng.randint(-max_shift, max_shift + 1, size=m)
         seeds = rng.randint(0, np.iinfo(np.int32).max, size=m)
+        # Drawn after everything above, so the copies of earlier versions (no gain, no
+        # band limit) are unchanged for the same seed.
+        gain = np.where(rng.random_sample(m) < self.p_gain, rng.uniform(*self.gain_db, size=m), 0.0)
+        band = rng.random_sample(m) < self.p_band
+        low = np.where(band, rng.uniform(*self.band_low, size=m), np.nan)
+        high = np.where(band, rng.uniform(*self.band_high, size=m), np.nan)
         return {
             "source": source,
             "noise_snr": np.where(apply[:, 0], snr, np.nan),
             "stretch_rate": np.where(apply[:, 1], rate, 1.0),
             "pitch_steps": np.where(apply[:, 2], steps, 0.0),
             "shift_samples": np.where(apply[:, 3], shift, 0),
+            "gain_db": gain,
+            "band_low": low,
+            "band_high": high,
             "seed": seeds,
         }
 
-    def _augment_one(self, y, snr, rate, steps, shift, seed):
+    def _augment_one(self, y, snr, rate, steps, shift, seed, gain=0.0, low=np.nan, high=np.nan):
         n = len(y)
         out = stretch_and_shift_pitch(y, self.sr, rate=rate, n_steps=steps, n_fft=self.n_fft)
         out = fit_to_length(out, n)
         if shift:
             out = shift_in_time(out, shift)
+        if not np.isnan(low):
+            out = band_limit(out, self.sr, low=low, high=min(high, 0.49 * self.sr))
         if not np.isnan(snr):
             out = add_noise(out, snr, np.random.default_rng(seed))
+        if gain:
+            out = apply_gain(out, gain)
         return out
 
     # ------------------------------------------------------------------ API
@@ -261,6 +303,9 @@ class AudioAugmenter(SamplerMixin, BaseEstimator):
                 plan["pitch_steps"][i],
                 plan["shift_samples"][i],
                 plan["seed"][i],
+                plan["gain_db"][i],
+                plan["band_low"][i],
+                plan["band_high"][i],
             )
 
         indices = range(m)
