@@ -1,0 +1,136 @@
+"""Robustness to the recording chain: the held-out speakers' clips under conditions.
+
+Per fold of the speaker-normalisation protocol (benchmarks/speaker_rows.py: six folds of
+three actors), the pipeline is fitted once on the training actors' files, then its
+test actors' clips are scored clean and under each condition: gain -12/+12 dB, peak
+normalisation, telephone band (300-3400 Hz), white and babble-like noise at 20 and
+10 dB SNR (babble: four clips of other test-fold talkers), and re-cut to 1.5/2/3/8 s
+(centre crop, or zero padding; the model's loader then pads or crops to the clip
+length it learnt, as it does in deployment). Prints one JSON object: UAR over all
+clips per condition and its difference to clean.
+
+    python benchmarks/bench_robustness.py --pipeline pooled-logreg
+    python benchmarks/bench_robustness.py --pipeline pooled-logreg --speaker-normalise
+    python benchmarks/bench_robustness.py --pipeline functionals-logreg --speaker-normalise
+    python benchmarks/bench_robustness.py --pipeline default   # ~20 min on 2 cores
+"""
+
+import argparse
+import json
+import os
+import platform
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_ravdess import DEFAULT_DATA  # noqa: E402
+from speaker_rows import ISSUE_FOLDS  # noqa: E402
+
+
+def conditions(sr):
+    from skser.augment import add_babble, add_noise, apply_gain, band_limit, peak_normalise
+
+    def recut(seconds):
+        n = int(round(seconds * sr))
+
+        def f(y, others, rng):
+            if len(y) >= n:
+                start = (len(y) - n) // 2
+                return y[start : start + n]
+            return np.pad(y, (0, n - len(y)))
+
+        return f
+
+    return {
+        "clean": lambda y, o, r: y,
+        "gain -12 dB": lambda y, o, r: apply_gain(y, -12.0),
+        "gain +12 dB": lambda y, o, r: apply_gain(y, 12.0),
+        "peak-normalised": lambda y, o, r: peak_normalise(y),
+        "telephone 300-3400 Hz": lambda y, o, r: band_limit(y, sr, 300.0, 3400.0),
+        "white noise 20 dB": lambda y, o, r: add_noise(y, 20.0, r),
+        "white noise 10 dB": lambda y, o, r: add_noise(y, 10.0, r),
+        "babble 20 dB": lambda y, o, r: add_babble(y, o, 20.0, r),
+        "babble 10 dB": lambda y, o, r: add_babble(y, o, 10.0, r),
+        "re-cut 1.5 s": recut(1.5),
+        "re-cut 2 s": recut(2.0),
+        "re-cut 3 s": recut(3.0),
+        "re-cut 8 s": recut(8.0),
+    }
+
+
+def build(name, speaker, random_state):
+    from sklearn.linear_model import LogisticRegression
+
+    from skser.features import ParalinguisticFunctionals
+    from skser.pipeline import make_ser_pipeline
+
+    if name == "default":
+        return make_ser_pipeline(speaker_normalise=speaker, random_state=random_state, n_jobs=2)
+    if name == "pooled-logreg":
+        feats = "pooled"
+    elif name == "functionals-logreg":
+        feats = ParalinguisticFunctionals(n_jobs=2)
+    else:
+        raise SystemExit(f"unknown --pipeline {name!r}")
+    return make_ser_pipeline(
+        feats, LogisticRegression(C=0.1, max_iter=3000), oversample=False,
+        speaker_normalise=speaker, random_state=random_state,
+    )  # fmt: skip
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    ap.add_argument("--pipeline", default="pooled-logreg",
+                    help="default, pooled-logreg or functionals-logreg")  # fmt: skip
+    ap.add_argument("--speaker-normalise", action="store_true")
+    ap.add_argument("--random-state", type=int, default=0)
+    args = ap.parse_args()
+
+    from skser.datasets import load_ravdess
+    from skser.io import load_audio
+    from skser.metrics import unweighted_average_recall
+
+    bunch = load_ravdess(args.data)
+    X, y, g = np.asarray(bunch.filenames), np.asarray(bunch.target), np.asarray(bunch.groups)
+    sr = 16000
+    conds = conditions(sr)
+    preds = {c: np.empty(len(y), dtype=object) for c in conds}
+    t0 = time.perf_counter()
+    for k, actors in enumerate(ISSUE_FOLDS):
+        test = np.isin(g, actors)
+        pipe = build(args.pipeline, args.speaker_normalise, args.random_state)
+        pipe.fit(X[~test], y[~test], groups=g[~test])
+        waves = [load_audio(f, sr=sr)[0] for f in X[test]]
+        talkers = g[test]
+        rng = np.random.default_rng(args.random_state + k)
+        for name, effect in conds.items():
+            cond = []
+            for i, w in enumerate(waves):
+                pool = np.flatnonzero(talkers != talkers[i])  # babble of other talkers
+                others = [waves[j] for j in rng.choice(pool, 6, replace=False)]
+                cond.append(effect(w, others, rng).astype(np.float32))
+            batch = np.empty(len(cond), dtype=object)
+            batch[:] = cond
+            preds[name][test] = pipe.predict(batch, groups=g[test])
+        print(f"fold {k + 1}/6 done ({time.perf_counter() - t0:.0f} s)", file=sys.stderr)
+    uar = {c: float(unweighted_average_recall(y, p.astype(str))) for c, p in preds.items()}
+    out = {
+        "benchmark": "bench_robustness",
+        "pipeline": args.pipeline,
+        "speaker_normalised": args.speaker_normalise,
+        "folds": ISSUE_FOLDS,
+        "uar_pooled": {c: round(v, 4) for c, v in uar.items()},
+        "minus_clean": {c: round(v - uar["clean"], 4) for c, v in uar.items()},
+        "wall_time_s": round(time.perf_counter() - t0, 1),
+        "machine": {"python": platform.python_version(), "cpu_count": os.cpu_count()},
+        "command": "python benchmarks/bench_robustness.py " + " ".join(sys.argv[1:]),
+    }
+    print(json.dumps(out, indent=2))
+
+
+if __name__ == "__main__":
+    main()
