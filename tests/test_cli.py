@@ -216,6 +216,16 @@ def test_config_unknown_keys_suggest_the_closest():
         check_config({"pipline": {}})
     with pytest.raises(ConfigError, match="unknown key cv.n_split; did you mean 'n_splits'"):
         check_config({"cv": {"n_split": 3}})
+    # values are type-checked: a string is not a boolean, 2.7 is not an integer
+    with pytest.raises(ConfigError, match=r"pipeline.oversample must be true or false; got 'no'"):
+        check_config({"pipeline": {"oversample": "no"}})
+    with pytest.raises(ConfigError, match=r"cv.n_splits must be an integer; got 2.7"):
+        check_config({"cv": {"n_splits": 2.7}})
+    with pytest.raises(ConfigError, match=r"pipeline.speaker_normalise must be true or false"):
+        apply_overrides(load_config(), ["pipeline.speaker_normalise=1"])
+    with pytest.raises(ConfigError, match=r"run.random_state must be an integer or none"):
+        check_config({"run": {"random_state": True}})
+    check_config({"pipeline": {"duration": 3, "oversample": False}, "run": {"n_jobs": None}})
     with pytest.raises(ConfigError, match="cv.scheme must be one of .*did you mean 'loso'"):
         check_config({"cv": {"scheme": "lso"}})
     cfg = apply_overrides(load_config(), ["model.dropout=0.2", "data.emotions=['sad', 'angry']"])

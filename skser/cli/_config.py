@@ -50,6 +50,57 @@ DEFAULTS = {
     },
 }
 _FREE = {"features", "model", "augment", "grid"}
+
+# The type of every non-free key: a value of another type is an error that names the
+# key (a string "no" is not false; 2.7 is not an integer).
+_BOOL, _INT, _NUM, _STR = "true or false", "an integer", "a number", "a string"
+_TYPES = {
+    ("data", "corpus"): (_STR,),
+    ("data", "path"): (_STR, None),
+    ("data", "csv"): (_STR, None),
+    ("data", "n_actors"): (_INT,),
+    ("data", "n_clips_per_emotion"): (_INT,),
+    ("data", "clip_seconds"): (_NUM,),
+    ("pipeline", "recipe"): (_STR, None),
+    ("pipeline", "features"): (_STR,),
+    ("pipeline", "model"): (_STR,),
+    ("pipeline", "oversample"): (_BOOL,),
+    ("pipeline", "augment"): (_BOOL,),
+    ("pipeline", "normalise"): (_STR,),
+    ("pipeline", "speaker_normalise"): (_BOOL,),
+    ("pipeline", "sr"): (_INT,),
+    ("pipeline", "duration"): (_NUM, None),
+    ("cv", "scheme"): (_STR,),
+    ("cv", "n_splits"): (_INT,),
+    ("run", "out_dir"): (_STR,),
+    ("run", "name"): (_STR, None),
+    ("run", "random_state"): (_INT, None),
+    ("run", "n_jobs"): (_INT, None),
+    ("run", "cache"): (_STR, None),
+    ("run", "resume"): (_BOOL,),
+}
+
+
+def _is(value, kind):
+    if kind is None:
+        return value is None
+    if kind == _BOOL:
+        return isinstance(value, bool)
+    if kind == _INT:
+        return isinstance(value, int) and not isinstance(value, bool)
+    if kind == _NUM:
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    return isinstance(value, (str, Path))
+
+
+def _check_type(source, section, key, value):
+    kinds = _TYPES.get((section, key))
+    if kinds is None or any(_is(value, k) for k in kinds):
+        return
+    want = " or ".join("none (leave it out)" if k is None else k for k in kinds)
+    raise ConfigError(f"{source}: {section}.{key} must be {want}; got {value!r}")
+
+
 _CHOICES = {
     ("data", "corpus"): ("ravdess", "crema_d", "tess", "savee", "emodb", "csv", "synthetic"),
     ("cv", "scheme"): ("speaker_kfold", "loso", "random"),
@@ -80,6 +131,7 @@ def check_config(cfg, *, source="config"):
                 raise ConfigError(
                     f"{source}: unknown key {section}.{key}{_suggest(key, DEFAULTS[section])}"
                 )
+            _check_type(source, section, key, value)
             choices = _CHOICES.get((section, key))
             if choices and value not in choices:
                 raise ConfigError(

@@ -127,12 +127,6 @@ def _set_section(pipe, step, params, section):
     est.set_params(**params)
 
 
-def _flag(value, key):
-    if not isinstance(value, bool):
-        raise ConfigError(f"{key} must be true or false, got {value!r}")
-    return value
-
-
 def build_pipeline(cfg):
     """The pipeline described by ``[pipeline]``, ``[features]``, ``[model]``, ``[augment]``."""
     from ..pipeline import make_recipe_pipeline, make_ser_pipeline
@@ -149,7 +143,7 @@ def build_pipeline(cfg):
     )
     if p["recipe"]:
         overrides = {}
-        if _flag(p["speaker_normalise"], "pipeline.speaker_normalise"):
+        if p["speaker_normalise"]:
             overrides["speaker_normalise"] = True
         if run["n_jobs"] is not None:
             overrides["n_jobs"] = run["n_jobs"]
@@ -161,7 +155,7 @@ def build_pipeline(cfg):
             oversample=bool(p["oversample"]),
             augment=augment or None,
             normalise=p["normalise"],
-            speaker_normalise=_flag(p["speaker_normalise"], "pipeline.speaker_normalise"),
+            speaker_normalise=p["speaker_normalise"],
             duration=p["duration"],
             n_jobs=run["n_jobs"],
             **common,
