@@ -473,35 +473,34 @@ class SERKerasClassifierBase(KerasClassifier):
     def _split_validation(self, X, y, sample_weight):
         """Seeded hold-out for early stopping: whole speakers when groups were given,
         else stratified clips (falls back to unstratified)."""
-        name = type(self).__name__
         groups = getattr(self, "_fit_groups", None)
         split = self._split_speakers(groups, y) if groups is not None else None
-        if split is not None:
+        if split is None:
+            self.validation_speakers_ = None
+            train, val = self._split_clips(y)
+        else:
             train, val = split
             self.validation_speakers_ = sorted(map(str, np.unique(groups[val])))
-            w_train = None if sample_weight is None else sample_weight[train]
-            val_data = (
-                (X[val], y[val]) if sample_weight is None else (X[val], y[val], sample_weight[val])
-            )
-            return X[train], y[train], w_train, val_data
-        self.validation_speakers_ = None
-        n_val = int(np.ceil(self.validation_fraction * len(y)))
-        if n_val < 1 or len(y) - n_val < 1:
-            raise ValueError(
-                f"{name}: early_stopping with validation_fraction={self.validation_fraction} "
-                f"leaves no training or validation examples out of {len(y)}"
-            )
-        _, counts = np.unique(y, return_counts=True)
-        stratify = y if counts.min() >= 2 and n_val >= counts.size else None
-        idx = np.arange(len(y))
-        train, val = train_test_split(
-            idx, test_size=n_val, stratify=stratify, random_state=self._seed
-        )
         w_train = None if sample_weight is None else sample_weight[train]
         val_data = (
             (X[val], y[val]) if sample_weight is None else (X[val], y[val], sample_weight[val])
         )
         return X[train], y[train], w_train, val_data
+
+    def _split_clips(self, y):
+        """Validation rows: ``validation_fraction`` of the clips, stratified where possible."""
+        n_val = int(np.ceil(self.validation_fraction * len(y)))
+        if n_val < 1 or len(y) - n_val < 1:
+            raise ValueError(
+                f"{type(self).__name__}: early_stopping with validation_fraction="
+                f"{self.validation_fraction} leaves no training or validation examples out "
+                f"of {len(y)}"
+            )
+        _, counts = np.unique(y, return_counts=True)
+        stratify = y if counts.min() >= 2 and n_val >= counts.size else None
+        return train_test_split(
+            np.arange(len(y)), test_size=n_val, stratify=stratify, random_state=self._seed
+        )
 
     def _fit_keras_model(self, X, y, sample_weight, warm_start, epochs, initial_epoch, **kwargs):
         if self.early_stopping:

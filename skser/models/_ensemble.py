@@ -1,12 +1,13 @@
 """Seed ensembles: one classifier (or variants of it) trained with several seeds, averaged."""
 
-import inspect
 import numbers
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
+
+from .._routing import accepts_groups
 
 __all__ = ["SeedEnsembleClassifier"]
 
@@ -136,7 +137,7 @@ class SeedEnsembleClassifier(ClassifierMixin, BaseEstimator):
         variants = self._check_variants()
         rng = check_random_state(self.random_state)
         seeds = rng.randint(np.iinfo(np.int32).max, size=n)
-        if groups is not None and "groups" in inspect.signature(self.estimator.fit).parameters:
+        if groups is not None and accepts_groups(self.estimator.fit):
             fit_params = {**fit_params, "groups": groups}
         self.estimators_ = []
         for i, seed in enumerate(seeds):
