@@ -22,6 +22,7 @@ __all__ = [
     "SERPipeline",
     "routing_scope",
     "consumes_groups",
+    "uses_speakers",
     "accepts_groups",
     "GroupsBoundEstimator",
 ]
@@ -54,6 +55,15 @@ def consumes_groups(estimator, method="fit"):
             return bool(routing.consumes(method=method, params=["groups"]))
         except Exception:  # an object without routing support consumes nothing
             return False
+
+
+def uses_speakers(model, method="predict"):
+    """Whether ``model`` reads speaker ids in ``method``: its own ``uses_speakers`` (a
+    :class:`SERPipeline`, a speaker-aware search), else its metadata requests. Pass the
+    ids inside :func:`routing_scope` when it does."""
+    if hasattr(model, "uses_speakers"):
+        return bool(model.uses_speakers(method))
+    return consumes_groups(model, method)
 
 
 def accepts_groups(method):
@@ -198,8 +208,8 @@ class SERPipeline(Pipeline):
         return check_groups(groups, _num_samples(X), name=type(self).__name__)
 
     def _fit(self, X, y=None, routed_params=None, raw_params=None):
-        if not getattr(self, "_follow_groups", False):
-            return super()._fit(X, y, routed_params, raw_params)
+        if not (raw_params and sklearn.get_config()["enable_metadata_routing"]):
+            return super()._fit(X, y, routed_params, raw_params)  # no routed metadata
         # The parent's loop, with per-clip metadata re-indexed after each sampler.
         self.steps = list(self.steps)
         self._validate_steps()
@@ -260,14 +270,8 @@ class SERPipeline(Pipeline):
                 "speaker of each clip: pipe.fit(X, y, groups=speakers)"
             )
 
-        def call(extra):
-            self._follow_groups = bool(extra)
-            try:
-                return super(SERPipeline, self).fit(X, y, **extra, **params)
-            finally:
-                del self._follow_groups
-
-        return self._with_groups("fit", X, groups, call)
+        sup = super()
+        return self._with_groups("fit", X, groups, lambda e: sup.fit(X, y, **e, **params))
 
     def _needs_groups_at_fit(self):
         from .features import SpeakerStandardScaler

@@ -191,11 +191,9 @@ def _summary(echo, metrics, folder):
     )
     echo(f"accuracy : {s['wa_mean']:.3f} ± {s['wa_std']:.3f}   macro-F1: {s['macro_f1_mean']:.3f}")
     if s.get("selection"):
-        sel = s["selection"]
-        echo(
-            f"selection: inner best UAR {sel['inner_best_score_mean']:.3f} (chose the "
-            f"candidates; optimistic), gap {sel['gap']:+.3f} to the nested UAR above"
-        )
+        from ..model_selection._cross_validate import describe_selection
+
+        echo(describe_selection(s["selection"]))
     echo(f"run      : {folder} ({metrics['wall_time_s']:.0f} s)")
     if metrics.get("model_file"):
         echo(f"model    : {Path(folder) / metrics['model_file']}")
@@ -275,12 +273,13 @@ def _write_table(rows, fmt, output, echo):
 
 
 def _cmd_predict(args, echo):
+    from .._routing import uses_speakers
     from ..deploy import load_model
     from ._predict import expand_paths, predict_files, predict_timeline, speaker_ids
 
     model = load_model(args.model)
     paths = expand_paths(args.paths)
-    speaker_normalised = bool(getattr(model, "uses_speakers", lambda m: False)("predict"))
+    speaker_normalised = uses_speakers(model, "predict")
     given = args.speakers or args.speaker_pattern or args.speaker_per_folder
     if given and args.timeline:
         raise ValueError(
@@ -343,11 +342,9 @@ def _cmd_info(args, echo):
             f"evaluation: UAR {m.get('uar_mean', float('nan')):.3f} ± {m.get('uar_std', float('nan')):.3f} ({m.get('protocol')})"
         )
         if m.get("selection"):
-            sel = m["selection"]
-            print(
-                f"selection : inner best UAR {sel['inner_best_score_mean']:.3f} (chose the "
-                f"candidates; optimistic), gap {sel['gap']:+.3f} to the nested UAR"
-            )
+            from ..model_selection._cross_validate import describe_selection
+
+            print(f"            {describe_selection(m['selection'])}")
     if meta.get("training"):
         t = meta["training"]
         print(

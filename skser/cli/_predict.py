@@ -126,39 +126,39 @@ def predict_files(model, paths, *, batch_size=32, groups=None):
     require_proba(model, "skser predict")
     if groups is not None:
         return _predict_by_speaker(model, paths, groups)
-    from ..io import load_audio
-    from ..io._audio import AudioFileError
-
     classes = _classes(model)
-    sr = model.steps[0][1].sr if hasattr(model, "steps") else 16000
+    sr = _sample_rate(model)
     rows, failures = [], []
     for start in range(0, len(paths), batch_size):
-        batch, waves = [], []
-        for path in paths[start : start + batch_size]:
-            try:
-                y, _ = load_audio(path, sr=sr)
-            except AudioFileError as exc:
-                failures.append((path, exc.reason))
-                continue
-            except Exception as exc:  # any decoder error: report it, keep going
-                failures.append((path, f"{type(exc).__name__}: {exc}"))
-                continue
-            batch.append(path)
-            waves.append(y)
-        if not batch:
-            continue
-        X = np.empty(len(waves), dtype=object)
-        X[:] = waves  # variable-length waveforms, padded/cropped by the model's loader
-        proba = model.predict_proba(X)
-        for path, p in zip(batch, proba, strict=True):
-            rows.append(
-                {
-                    "path": path,
-                    "label": classes[int(np.argmax(p))],
-                    **dict(zip(classes, map(float, p), strict=True)),
-                }
-            )
+        batch, waves, failed = _decode(paths[start : start + batch_size], sr)
+        failures += failed
+        if batch:
+            rows += _rows(batch, model.predict_proba(_ragged(waves)), classes)
     return rows, failures
+
+
+def _sample_rate(model):
+    return model.steps[0][1].sr if hasattr(model, "steps") else 16000
+
+
+def _ragged(waves):
+    """Variable-length waveforms as one object array (padded/cropped by the model's loader)."""
+    X = np.empty(len(waves), dtype=object)
+    X[:] = waves
+    return X
+
+
+def _rows(paths, proba, classes, **extra):
+    """One table row per file: path, any extra columns, label, each class probability."""
+    return [
+        {
+            "path": path,
+            **extra,
+            "label": classes[int(np.argmax(p))],
+            **dict(zip(classes, map(float, p), strict=True)),
+        }
+        for path, p in zip(paths, proba, strict=True)
+    ]
 
 
 def _decode(paths, sr):
@@ -184,11 +184,12 @@ def _decode(paths, sr):
 def _predict_by_speaker(model, paths, groups):
     import warnings
 
+    from .._routing import routing_scope, uses_speakers
     from ..exceptions import SpeakerNormalisationWarning
 
     classes = _classes(model)
-    sr = model.steps[0][1].sr if hasattr(model, "steps") else 16000
-    uses = bool(getattr(model, "uses_speakers", lambda m: False)("predict"))
+    sr = _sample_rate(model)
+    uses = uses_speakers(model, "predict")
     by_path = dict(zip(paths, groups, strict=True))
     rows, failures = [], []
     for speaker in dict.fromkeys(groups):  # speakers in order of appearance
@@ -197,29 +198,20 @@ def _predict_by_speaker(model, paths, groups):
         failures += failed
         if not ok:
             continue
-        X = np.empty(len(waves), dtype=object)
-        X[:] = waves
+        X = _ragged(waves)
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", SpeakerNormalisationWarning)
-            proba = (
-                model.predict_proba(X, groups=[speaker] * len(ok))
-                if uses
-                else model.predict_proba(X)
-            )
+            if uses:
+                with routing_scope():
+                    proba = model.predict_proba(X, groups=[speaker] * len(ok))
+            else:
+                proba = model.predict_proba(X)
         for w in caught:
             if issubclass(w.category, SpeakerNormalisationWarning):
                 logger.warning("speaker %s: %s", speaker, w.message)
             else:  # pragma: no cover - pass other warnings on
                 warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
-        for path, p in zip(ok, proba, strict=True):
-            rows.append(
-                {
-                    "path": path,
-                    "speaker": speaker,
-                    "label": classes[int(np.argmax(p))],
-                    **dict(zip(classes, map(float, p), strict=True)),
-                }
-            )
+        rows += _rows(ok, proba, classes, speaker=speaker)
     order = {p: i for i, p in enumerate(paths)}
     rows.sort(key=lambda r: order[r["path"]])
     return rows, failures

@@ -348,7 +348,7 @@ def run_experiment(cfg, *, command, echo=print, progress=False):
         estimator,
         X,
         y,
-        groups if speaker_independent else None,
+        fit_groups,
         cv=cv,
         attributes=attributes,
         out_dir=work / "folds",

@@ -103,9 +103,10 @@ def _describe(model):
         info["steps"] = [
             [name, step if isinstance(step, str) else type(step).__name__] for name, step in steps
         ]
-        if hasattr(model, "uses_speakers") and model.uses_speakers("predict"):
-            from .._groups import SPEAKER_NORMALISED_PROTOCOL
+        from .._groups import SPEAKER_NORMALISED_PROTOCOL
+        from .._routing import uses_speakers
 
+        if uses_speakers(model, "predict"):
             info["speaker_normalised"] = True
             info["speaker_normalisation"] = SPEAKER_NORMALISED_PROTOCOL
         else:

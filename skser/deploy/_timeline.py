@@ -66,6 +66,7 @@ def predict_timeline(model, path, *, window=None, hop=None, batch_size=64):
     """
     import numpy as np
 
+    from .._routing import routing_scope, uses_speakers
     from ..io import load_audio
 
     require_proba(model, "predict_timeline")
@@ -82,7 +83,7 @@ def predict_timeline(model, path, *, window=None, hop=None, batch_size=64):
     if starts[-1] + n_win < len(y):
         starts.append(starts[-1] + n_hop)
     rows = []
-    speaker_normalised = bool(getattr(model, "uses_speakers", lambda m: False)("predict"))
+    speaker_normalised = uses_speakers(model, "predict")
     if speaker_normalised:
         # A speaker-normalised model: the recording is one speaker, and all its windows
         # together set that speaker's statistics, so they go in one call.
@@ -94,7 +95,8 @@ def predict_timeline(model, path, *, window=None, hop=None, batch_size=64):
             piece = y[s : s + n_win]
             X[i, : len(piece)] = piece
         if speaker_normalised:
-            proba = model.predict_proba(X, groups=[str(path)] * len(X))
+            with routing_scope():
+                proba = model.predict_proba(X, groups=[str(path)] * len(X))
         else:
             proba = model.predict_proba(X)
         for s, p in zip(chunk, proba, strict=True):

@@ -14,7 +14,7 @@ from sklearn.utils import _safe_indexing
 
 from .._atomic import atomic_write_json, atomic_write_text
 from .._groups import SPEAKER_NORMALISED_PROTOCOL, check_groups
-from .._routing import consumes_groups, routing_scope
+from .._routing import consumes_groups, routing_scope, uses_speakers
 from ..metrics import scores_by_attribute, ser_report
 from ._splitters import SpeakerKFold, check_group_overlap
 
@@ -104,12 +104,7 @@ class CVResult:
             f"   ({len(self.folds)} folds, chance UAR {s['chance_uar']:.3f})"
         )
         if s.get("selection"):
-            sel = s["selection"]
-            lines.append(
-                f"selection score (inner best, chose the candidates; optimistic) "
-                f"{sel['inner_best_score_mean']:.3f}; nested UAR {sel['nested_uar_mean']:.3f}; "
-                f"gap {sel['gap']:+.3f}"
-            )
+            lines.append(describe_selection(s["selection"]))
         recall = s["pooled"]["per_class_recall"]
         lines.append("recall: " + ", ".join(f"{k} {v:.2f}" for k, v in recall.items()))
         for name, values in s.get("by_attribute", {}).items():
@@ -118,6 +113,15 @@ class CVResult:
                 + ", ".join(f"{k} UAR {v['uar']:.3f} (n={v['n_clips']})" for k, v in values.items())
             )
         return "\n".join(lines)
+
+
+def describe_selection(selection):
+    """One line for people: the selection score beside the nested score, and the gap."""
+    return (
+        f"selection score (inner best UAR, which chose the candidates; optimistic) "
+        f"{selection['inner_best_score_mean']:.3f}; nested UAR "
+        f"{selection['nested_uar_mean']:.3f}; gap {selection['gap']:+.3f}"
+    )
 
 
 def _as_attributes(attributes, n):
@@ -142,12 +146,6 @@ def _history(estimator):
     return dict(history) if history else None
 
 
-def _uses_speakers_at_predict(model):
-    if hasattr(model, "uses_speakers"):
-        return bool(model.uses_speakers("predict"))
-    return consumes_groups(model, "predict")
-
-
 def _fit_predict(model, X_train, y_train, X_test, g_train, g_test):
     """Fit and predict, giving speaker ids to a model that reads them (timed)."""
     t0 = time.perf_counter()
@@ -157,7 +155,7 @@ def _fit_predict(model, X_train, y_train, X_test, g_train, g_test):
     else:
         model.fit(X_train, y_train)
     t1 = time.perf_counter()
-    speaker_normalised = g_test is not None and _uses_speakers_at_predict(model)
+    speaker_normalised = g_test is not None and uses_speakers(model, "predict")
     if speaker_normalised:
         with routing_scope():
             y_pred = np.asarray(model.predict(X_test, groups=g_test))
@@ -399,7 +397,8 @@ def cross_validate_ser(
         bar.close()
     predictions = pd.DataFrame(rows).sort_values("index").reset_index(drop=True)
     pooled = ser_report(predictions["y_true"], predictions["y_pred"], labels=labels)
-    if any(f.get("speaker_normalised") for f in folds):
+    any_normalised = any(f.get("speaker_normalised") for f in folds)
+    if any_normalised:
         protocol += "; " + SPEAKER_NORMALISED_PROTOCOL
     selections = [f.get("selection") for f in folds]
     if all(selections):
@@ -408,7 +407,7 @@ def cross_validate_ser(
             "(inner folds grouped by speaker), so the outer scores are not the ones that chose"
         )
     summary = {"protocol": protocol, "n_folds": len(folds), "n_clips": int(len(predictions))}
-    summary["speaker_normalised"] = any(f.get("speaker_normalised") for f in folds)
+    summary["speaker_normalised"] = any_normalised
     if not speaker_independent:
         summary["warning"] = NOT_SPEAKER_INDEPENDENT
     for m in _METRICS:
