@@ -8,6 +8,8 @@ conditions a model is scored under).
 
 import numpy as np
 
+from ._effects import clip_rms
+
 __all__ = ["apply_gain", "peak_normalise", "band_limit", "add_babble"]
 
 
@@ -142,7 +144,7 @@ def add_babble(y, others, snr_db, rng, n_talkers=4):
     >>> round(float(10 * np.log10(np.mean(y**2) / np.mean((noisy - y) ** 2))), 1)
     10.0
     """
-    rms = float(np.sqrt(np.mean(np.square(y, dtype=np.float64))))
+    rms = clip_rms(y)
     if rms == 0.0 or not len(others):
         return y.copy()
     mix = np.zeros(len(y))
@@ -154,7 +156,7 @@ def add_babble(y, others, snr_db, rng, n_talkers=4):
         o = np.tile(o, int(np.ceil(len(y) / o.size)) + 1)
         start = int(rng.integers(0, o.size - len(y) + 1))
         mix += o[start : start + len(y)]
-    noise_rms = float(np.sqrt(np.mean(mix**2)))
+    noise_rms = clip_rms(mix)
     if noise_rms == 0.0:
         return y.copy()
     mix *= rms / (10.0 ** (snr_db / 20.0)) / noise_rms

@@ -77,6 +77,11 @@ def fit_to_length(y, n):
     return out
 
 
+def clip_rms(y):
+    """Root-mean-square level of the whole clip (the reference of every SNR here)."""
+    return float(np.sqrt(np.mean(np.square(y, dtype=np.float64))))
+
+
 def add_noise(y, snr_db, rng):
     """Add white Gaussian noise at ``snr_db`` dB below the clip's RMS level.
 
@@ -104,7 +109,7 @@ def add_noise(y, snr_db, rng):
     >>> bool(abs(snr - 20.0) < 0.5), noisy.dtype
     (True, dtype('float32'))
     """
-    rms = float(np.sqrt(np.mean(np.square(y, dtype=np.float64))))
+    rms = clip_rms(y)
     if rms == 0.0:
         return y.copy()
     noise_rms = rms / (10.0 ** (snr_db / 20.0))

@@ -58,6 +58,12 @@ def power_to_db_batched(S, *, ref=1.0, amin=1e-10, top_db=80.0):
     return log_spec
 
 
+def strip_padding(x):
+    """The clip without the trailing run of exact zeros that fixed-length loading adds."""
+    nonzero = np.flatnonzero(x)
+    return x[: nonzero[-1] + 1] if nonzero.size else x
+
+
 def fix_frames(F, n_frames, *, pad_value="min"):
     """Pad (at the end) or trim the last axis of a feature batch to ``n_frames``.
 

@@ -8,6 +8,8 @@ from joblib import Parallel, delayed
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from ._base import strip_padding
+
 __all__ = ["ParalinguisticFunctionals"]
 
 #: Functionals computed for every frame-level descriptor (and its delta).
@@ -15,11 +17,6 @@ FUNCTIONALS = (
     "mean", "std", "p1", "p25", "p50", "p75", "p99", "range", "iqr",
     "slope", "skew", "kurtosis", "rise",
 )  # fmt: skip
-
-
-def _strip_padding(x):
-    nonzero = np.flatnonzero(x)
-    return x[: nonzero[-1] + 1] if nonzero.size else x
 
 
 def _functionals(v):
@@ -203,7 +200,7 @@ class ParalinguisticFunctionals(TransformerMixin, BaseEstimator):
     def _clip(self, x):
         import librosa
 
-        x = _strip_padding(np.asarray(x, dtype=np.float32))
+        x = strip_padding(np.asarray(x, dtype=np.float32))
         D = self._descriptors(x)
         n_frames = max(1, int(np.ceil(len(x) / self.hop_length)))  # frames inside the clip
         D = D[:, : min(n_frames, D.shape[1])]

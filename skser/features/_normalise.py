@@ -61,7 +61,25 @@ class PerSampleStandardScaler(TransformerMixin, BaseEstimator):
         return tags
 
 
-class BandStandardScaler(TransformerMixin, BaseEstimator):
+class FittedBandScalerMixin:
+    """Feature names and tags of the scalers with fitted per-band ``mean_`` (internal):
+    the names pass through, 2-D and 3-D float32 input is kept as it is."""
+
+    def get_feature_names_out(self, input_features=None):
+        """Input names unchanged."""
+        check_is_fitted(self, "mean_")
+        if input_features is not None:
+            return np.asarray(input_features, dtype=object)
+        return np.asarray([f"x{i}" for i in range(len(self.mean_))], dtype=object)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.three_d_array = True
+        tags.transformer_tags.preserves_dtype = ["float32"]
+        return tags
+
+
+class BandStandardScaler(FittedBandScalerMixin, TransformerMixin, BaseEstimator):
     """Z-score each band with statistics learned on the training fold.
 
     For ``(n, bands, frames)`` input the mean and standard deviation of each band are
@@ -130,16 +148,3 @@ class BandStandardScaler(TransformerMixin, BaseEstimator):
             X = X.transpose(0, 2, 1)
         out = ((X - self.mean_[None, :, None]) / self.scale_[None, :, None]).astype(np.float32)
         return out[:, :, 0] if ndim == 2 else out
-
-    def get_feature_names_out(self, input_features=None):
-        """Input names unchanged."""
-        check_is_fitted(self, "mean_")
-        if input_features is not None:
-            return np.asarray(input_features, dtype=object)
-        return np.asarray([f"x{i}" for i in range(len(self.mean_))], dtype=object)
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.three_d_array = True
-        tags.transformer_tags.preserves_dtype = ["float32"]
-        return tags

@@ -8,6 +8,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
 from .._validation import check_rank
+from ._base import strip_padding
 
 __all__ = ["OpenSmileFeatures"]
 
@@ -49,12 +50,6 @@ def _isolated(fn, *args):
 
     with multiprocessing.get_context("spawn").Pool(1) as pool:
         return pool.apply(fn, args)
-
-
-def _strip_padding(x):
-    """The clip without the trailing run of exact zeros that fixed-length loading adds."""
-    nonzero = np.flatnonzero(x)
-    return x[: nonzero[-1] + 1] if nonzero.size else x
 
 
 class OpenSmileFeatures(TransformerMixin, BaseEstimator):
@@ -144,7 +139,7 @@ class OpenSmileFeatures(TransformerMixin, BaseEstimator):
         min_len = self.sr // 10  # openSMILE returns nothing for clips under ~0.1 s
         clips = []
         for x in X:
-            clip = _strip_padding(x) if self.strip_padding and self.level == "functionals" else x
+            clip = strip_padding(x) if self.strip_padding and self.level == "functionals" else x
             if len(clip) < min_len:
                 clip = np.pad(clip, (0, min_len - len(clip)))
             clips.append(np.ascontiguousarray(clip))

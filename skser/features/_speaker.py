@@ -9,6 +9,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from .._groups import SPEAKER_NORMALISED_PROTOCOL, check_groups
 from ..exceptions import SpeakerNormalisationWarning
+from ._normalise import FittedBandScalerMixin
 from ._pooling import validate_features
 
 __all__ = ["SpeakerStandardScaler", "SPEAKER_NORMALISED_PROTOCOL"]
@@ -20,7 +21,7 @@ def _band_stats(X3):
     return flat.mean(axis=1), flat.std(axis=1)
 
 
-class SpeakerStandardScaler(TransformerMixin, BaseEstimator):
+class SpeakerStandardScaler(FittedBandScalerMixin, TransformerMixin, BaseEstimator):
     """Standardise features per speaker, with the statistics of that speaker's clips.
 
     What is constant for a speaker (vocal tract, habitual pitch and loudness, microphone)
@@ -197,16 +198,3 @@ class SpeakerStandardScaler(TransformerMixin, BaseEstimator):
         ndarray of float32, the shape of X
         """
         return self.fit(X, y, groups=groups).transform(X, groups=groups)
-
-    def get_feature_names_out(self, input_features=None):
-        """Input names unchanged."""
-        check_is_fitted(self, "mean_")
-        if input_features is not None:
-            return np.asarray(input_features, dtype=object)
-        return np.asarray([f"x{i}" for i in range(len(self.mean_))], dtype=object)
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.three_d_array = True
-        tags.transformer_tags.preserves_dtype = ["float32"]
-        return tags
