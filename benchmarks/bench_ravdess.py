@@ -245,9 +245,9 @@ def rows_main(args):
     from speaker_rows import ISSUE_FOLDS, run_rows
 
     rows = [r.strip() for r in args.rows.split(",") if r.strip()]
-    unknown = sorted(set(rows) - {"a", "b", "c", "d", "f"})
+    unknown = sorted(set(rows) - {"a", "b", "c", "d", "f", "g"})
     if unknown:
-        raise SystemExit(f"--rows: unknown rows {unknown}; use a subset of a,b,c,d,f")
+        raise SystemExit(f"--rows: unknown rows {unknown}; use a subset of a,b,c,d,f,g")
     bunch = load_ravdess(args.data, actors=parse_actors(args.actors))
     t0 = time.perf_counter()
     results = run_rows(

@@ -13,6 +13,13 @@ clips per condition and its difference to clean.
     python benchmarks/bench_robustness.py --pipeline pooled-logreg --speaker-normalise
     python benchmarks/bench_robustness.py --pipeline functionals-logreg --speaker-normalise
     python benchmarks/bench_robustness.py --pipeline default   # ~20 min on 2 cores
+    python benchmarks/bench_robustness.py --pipeline fusion    # issue 15
+    python benchmarks/bench_robustness.py --pipeline fusion --augment-chain
+
+``--augment-chain`` trains on in-fold copies of the training clips through the recording
+chain instead of the clips themselves (``CHAIN_AUGMENT``: each copy band-limited with
+probability 0.3 and noisy at 10-30 dB SNR with probability 0.3, time-shifted with
+probability 0.5; same number of training clips, so the same training time).
 """
 
 import argparse
@@ -61,14 +68,31 @@ def conditions(sr):
     }
 
 
-def build(name, speaker, random_state):
+#: In-fold recording-chain augmentation of --augment-chain (AudioAugmenter parameters).
+CHAIN_AUGMENT = {
+    "n_augment": 1,
+    "keep_original": False,
+    "p_band": 0.3,
+    "p_noise": 0.3,
+    "noise_snr": (10.0, 30.0),
+    "p_shift": 0.5,
+    "p_stretch": 0.0,
+    "p_pitch": 0.0,
+}
+
+
+def build(name, speaker, random_state, augment=None):
     from sklearn.linear_model import LogisticRegression
 
     from skser.features import ParalinguisticFunctionals
     from skser.pipeline import make_ser_pipeline
 
-    if name == "default":
-        return make_ser_pipeline(speaker_normalise=speaker, random_state=random_state, n_jobs=2)
+    if name in ("default", "fusion"):
+        features = "fusion" if name == "fusion" else "mfcc40_deltas"
+        return make_ser_pipeline(
+            features, augment=augment, speaker_normalise=speaker, random_state=random_state,
+            n_jobs=2,
+        )  # fmt: skip
     if name == "pooled-logreg":
         feats = "pooled"
     elif name == "functionals-logreg":
@@ -76,7 +100,7 @@ def build(name, speaker, random_state):
     else:
         raise SystemExit(f"unknown --pipeline {name!r}")
     return make_ser_pipeline(
-        feats, LogisticRegression(C=0.1, max_iter=3000), oversample=False,
+        feats, LogisticRegression(C=0.1, max_iter=3000), oversample=False, augment=augment,
         speaker_normalise=speaker, random_state=random_state,
     )  # fmt: skip
 
@@ -85,7 +109,9 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", type=Path, default=DEFAULT_DATA)
     ap.add_argument("--pipeline", default="pooled-logreg",
-                    help="default, pooled-logreg or functionals-logreg")  # fmt: skip
+                    help="default, fusion, pooled-logreg or functionals-logreg")  # fmt: skip
+    ap.add_argument("--augment-chain", action="store_true",
+                    help="train on recording-chain copies (CHAIN_AUGMENT)")  # fmt: skip
     ap.add_argument("--speaker-normalise", action="store_true")
     ap.add_argument("--random-state", type=int, default=0)
     args = ap.parse_args()
@@ -102,7 +128,8 @@ def main():
     t0 = time.perf_counter()
     for k, actors in enumerate(ISSUE_FOLDS):
         test = np.isin(g, actors)
-        pipe = build(args.pipeline, args.speaker_normalise, args.random_state)
+        augment = CHAIN_AUGMENT if args.augment_chain else None
+        pipe = build(args.pipeline, args.speaker_normalise, args.random_state, augment)
         pipe.fit(X[~test], y[~test], groups=g[~test])
         waves = [load_audio(f, sr=sr)[0] for f in X[test]]
         talkers = g[test]
@@ -118,13 +145,27 @@ def main():
             preds[name][test] = pipe.predict(batch, groups=g[test])
         print(f"fold {k + 1}/6 done ({time.perf_counter() - t0:.0f} s)", file=sys.stderr)
     uar = {c: float(unweighted_average_recall(y, p.astype(str))) for c, p in preds.items()}
+    clean = preds["clean"].astype(str)
+    gender = np.asarray(bunch.frame["gender"])
+    by_gender = {
+        v: round(float(unweighted_average_recall(y[gender == v], clean[gender == v])), 4)
+        for v in sorted(set(gender))
+    }
+    per_fold = [
+        round(float(unweighted_average_recall(y[np.isin(g, a)], clean[np.isin(g, a)])), 4)
+        for a in ISSUE_FOLDS
+    ]
     out = {
         "benchmark": "bench_robustness",
         "pipeline": args.pipeline,
         "speaker_normalised": args.speaker_normalise,
+        "augment_chain": CHAIN_AUGMENT if args.augment_chain else None,
         "folds": ISSUE_FOLDS,
         "uar_pooled": {c: round(v, 4) for c, v in uar.items()},
         "minus_clean": {c: round(v - uar["clean"], 4) for c, v in uar.items()},
+        "clean_uar_per_fold": per_fold,
+        "clean_uar_mean_over_folds": round(float(np.mean(per_fold)), 4),
+        "clean_uar_by_gender": by_gender,
         "wall_time_s": round(time.perf_counter() - t0, 1),
         "machine": {"python": platform.python_version(), "cpu_count": os.cpu_count()},
         "command": "python benchmarks/bench_robustness.py " + " ".join(sys.argv[1:]),

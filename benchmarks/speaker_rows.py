@@ -13,6 +13,9 @@ row is scored on the same six folds of three actors, {01,02,13} {03,04,14} {05,0
   ``LogisticRegression`` (same nested C), and (c0) the same without speaker normalisation;
 - (f) skser's ``ParalinguisticFunctionals`` (librosa, no openSMILE) + per-speaker z-score
   + ``LogisticRegression`` (same nested C), and (f0) with global scaling;
+- (g) the fusion pipeline (``make_ser_pipeline("fusion")``, issue 15) without (g0)
+  and with speaker normalisation, trained on files inside each fold; each branch's
+  UAR alone is recorded from the same fitted models;
 - (d) the default pipeline (``make_ser_pipeline()``) without and with
   ``speaker_normalise=True``, trained on files inside each fold.
 
@@ -173,4 +176,31 @@ def run_rows(rows, bunch, *, random_state=0, cache=None, log=print):
                 )
             )
             log(f"row {name}: UAR {out[-1]['uar_mean']:.3f} ± {out[-1]['uar_std']:.3f}")
+    if "g" in rows:
+        from skser.pipeline import make_ser_pipeline
+
+        for speaker, name in ((False, "g0"), (True, "g")):
+            pipe = make_ser_pipeline(
+                "fusion", speaker_normalise=speaker, random_state=random_state, n_jobs=2
+            )
+            t = time.perf_counter()
+            result = cross_validate_ser(pipe, X, y, groups, cv=cv, attributes=attrs)
+            norm = "with" if speaker else "without"
+            members = {
+                k: {
+                    "uar_mean": round(v["uar_mean"], 4),
+                    "uar_per_fold": [round(u, 4) for u in v["uar_per_fold"]],
+                }
+                for k, v in result.summary["members"].items()
+            }
+            out.append(
+                _row(
+                    name,
+                    f"fusion pipeline (make_ser_pipeline('fusion')) {norm} speaker normalisation",
+                    result,
+                    time.perf_counter() - t,
+                    {"members": members, "pipeline_repr": repr(pipe)},
+                )
+            )
+            log(f"row {name}: UAR {out[-1]['uar_mean']:.3f} ± {out[-1]['uar_std']:.3f}; {members}")
     return out

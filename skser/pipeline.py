@@ -38,6 +38,11 @@ FEATURE_PRESETS = {
     "zcr_rms_mfcc": "zero-crossing rate, RMS energy and 20 MFCCs per frame -> (22, frames)",
     "stft64": "STFT magnitude in dB resized to a 64x64 image -> (64, 64)",
     "pooled": "mean and std over frames of 40 MFCCs + deltas, ZCR and RMS -> (164,)",
+    "functionals": "ParalinguisticFunctionals: 633 ComParE/eGeMAPS-style functionals of "
+    "MFCC, loudness, spectral shape, ZCR, f0, voicing, HNR, jitter and shimmer -> (633,)",
+    "fusion": "two branches from level-normalised waveforms (LevelNormaliser): "
+    "'mfcc40_deltas' frames for a CNN ensemble and 'functionals' for a linear model "
+    "(needs model 'fusion')",
 }
 
 #: Named classifiers accepted by ``make_ser_pipeline(model=...)``.
@@ -47,6 +52,10 @@ MODEL_PRESETS = {
     "cnn1d_views_x6": "six 'cnn1d_pool' networks averaged, two seeds of each of three views "
     "of 40 MFCCs + deltas: the first 20 MFCCs and deltas; the same z-scored per clip; all "
     "80 bands (SeedEnsembleClassifier with variants; needs 'mfcc40_deltas')",
+    "fusion": "FusionClassifier, equal-weight soft vote of two branches on level-normalised "
+    "audio: four 'cnn1d_pool' networks (the first four members of 'cnn1d_views_x6') on 40 "
+    "MFCC + deltas with CMN, and LogisticRegression (C=0.01) on z-scored "
+    "'functionals'; speaker_normalise applies in both branches (needs features 'fusion')",
     "cnn1d_pool_x3": "three seeds of 'cnn1d_pool', probabilities averaged (SeedEnsembleClassifier)",
     "cnn1d_pool": "CNN1DClassifier with 64/128/256 filters, global average+max pooling over "
     "time, cosine learning-rate decay, 40 epochs",
@@ -59,6 +68,7 @@ MODEL_PRESETS = {
 }
 
 _TWO_D_ONLY = ("logreg", "svm")
+_TWO_D_FEATURES = ("pooled", "functionals")
 
 
 def _features(name, sr):
@@ -89,6 +99,10 @@ def _features(name, sr):
         )
     if name == "stft64":
         return Spectrogram(size=(64, 64))
+    if name == "functionals":
+        from .features import ParalinguisticFunctionals
+
+        return ParalinguisticFunctionals(sr=sr)
     if name == "pooled":
         return PooledFeatures(
             make_feature_stack(MFCC(sr=sr, n_mfcc=40, deltas=1), ZeroCrossingRate(), RMSEnergy()),
@@ -99,14 +113,14 @@ def _features(name, sr):
     )
 
 
-def _model(name):
+def _model(name, n_estimators=6):
     if name == "cnn1d_views_x6":
         from .models import SeedEnsembleClassifier
 
         first20 = ((0, 20), (40, 60))  # 20 MFCCs and their deltas of mfcc40_deltas
         return SeedEnsembleClassifier(
             _model("cnn1d_pool"),
-            n_estimators=6,
+            n_estimators=n_estimators,
             variants=[{"bands": first20}, {"bands": first20, "input_norm": "clip"}, {}],
         )
     if name == "cnn1d_pool_x3":
@@ -193,15 +207,52 @@ def _speaker_step(speaker_normalise):
     return clone(speaker_normalise)
 
 
+def _fusion(sr, speaker_normalise):
+    """The 'fusion' model: a deep and a classical branch, each from waveforms."""
+    from sklearn.linear_model import LogisticRegression
+
+    from .features import BandStandardScaler, LevelNormaliser
+    from .models import FusionClassifier
+
+    deep = SERPipeline(
+        [
+            ("level", LevelNormaliser()),
+            ("features", _features("mfcc40_deltas", sr)),
+            ("speaker", _speaker_step(speaker_normalise)),
+            ("normalise", _normaliser("cmn")),
+            ("clf", _model("cnn1d_views_x6", n_estimators=4)),
+        ]
+    )
+    # C=0.01: chosen in 5 of 6 outer folds by inner speaker folds (docs/benchmarks.md)
+    functionals = SERPipeline(
+        [
+            ("level", LevelNormaliser()),
+            ("features", _features("functionals", sr)),
+            ("speaker", _speaker_step(speaker_normalise)),
+            ("normalise", BandStandardScaler()),
+            ("clf", LogisticRegression(C=0.01, max_iter=3000)),
+        ]
+    )
+    return FusionClassifier([("deep", deep), ("functionals", functionals)])
+
+
 def _set_nested(estimator, name, value, *, only_if_none=True):
     """Set every parameter called ``name`` (at any depth) that is still None."""
     if not hasattr(estimator, "get_params"):
         return
     params = estimator.get_params(deep=True)
+
+    def owner(key):
+        prefix = key.rpartition("__")[0]
+        return params.get(prefix, estimator) if prefix else estimator
+
     updates = {
         key: value
         for key in params
-        if (key == name or key.endswith("__" + name)) and (params[key] is None or not only_if_none)
+        if (key == name or key.endswith("__" + name))
+        and (params[key] is None or not only_if_none)
+        # scikit-learn >= 1.8 warns that LogisticRegression's n_jobs has no effect
+        and not (name == "n_jobs" and type(owner(key)).__name__ == "LogisticRegression")
     }
     if updates:
         estimator.set_params(**updates)
@@ -299,22 +350,40 @@ def make_ser_pipeline(
     if not (isinstance(sr, numbers.Integral) and sr > 0):
         raise ValueError(f"make_ser_pipeline: sr must be a positive integer, got {sr!r}")
     if model == "auto":
-        model = "cnn1d_views_x6" if features == "mfcc40_deltas" else "cnn1d_pool_x3"
+        model = {"mfcc40_deltas": "cnn1d_views_x6", "fusion": "fusion"}.get(
+            features, "cnn1d_pool_x3"
+        )
     if model == "cnn1d_views_x6" and isinstance(features, str) and features != "mfcc40_deltas":
         raise ValueError(
             f"model='cnn1d_views_x6' reads band ranges of the 'mfcc40_deltas' features (40 "
             f"MFCCs + deltas), not of features={features!r}; use model='cnn1d_pool_x3' (or "
             "model='auto', which picks it)"
         )
+    fusion = model == "fusion" or features == "fusion"
+    if fusion and not (model == "fusion" and features == "fusion"):
+        raise ValueError(
+            "features='fusion' and model='fusion' go together (the fusion model builds its "
+            f"own features in each branch); got features={features!r}, model={model!r}"
+        )
     if isinstance(model, str) and model in _TWO_D_ONLY and isinstance(features, str):
-        if features != "pooled":
+        if features not in _TWO_D_FEATURES:
             raise ValueError(
                 f"model={model!r} needs one feature vector per clip; features={features!r} "
                 "gives (bands, frames) per clip. Use features='pooled', or add "
                 "skser.features.FramePooling to your own features."
             )
-    feats = _features(features, sr) if isinstance(features, str) else clone(features)
-    clf = _model(model) if isinstance(model, str) else clone(model)
+    if fusion:
+        feats, speaker, norm = "passthrough", "passthrough", "passthrough"
+        clf = _fusion(sr, speaker_normalise)
+        if normalise != "auto":
+            raise ValueError(
+                "model='fusion' sets its own normalisation in each branch; leave normalise='auto'"
+            )
+    else:
+        feats = _features(features, sr) if isinstance(features, str) else clone(features)
+        clf = _model(model) if isinstance(model, str) else clone(model)
+        speaker = _speaker_step(speaker_normalise)
+        norm = _normaliser(normalise, features)
 
     if oversample is True:
         sampler = RandomOverSampler()
@@ -338,8 +407,8 @@ def make_ser_pipeline(
         ("oversample", sampler),
         ("augment", augmenter),
         ("features", feats),
-        ("speaker", _speaker_step(speaker_normalise)),
-        ("normalise", _normaliser(normalise, features)),
+        ("speaker", speaker),
+        ("normalise", norm),
         ("clf", clf),
     ]
     for _, step in steps:

@@ -8,6 +8,7 @@ from skser.features import (
     FeatureStack,
     Flatten,
     FramePooling,
+    LevelNormaliser,
     LogMelSpectrogram,
     ParalinguisticFunctionals,
     PerSampleStandardScaler,
@@ -39,6 +40,7 @@ ESTIMATORS = [
     # without groups (as the checks call it) it standardises globally, with a warning
     SpeakerStandardScaler(),
     ParalinguisticFunctionals(frame_length=64, hop_length=16, fmin=300.0, fmax=2000.0),
+    LevelNormaliser(frame_length=16),
 ]
 
 _LENGTH = "clips of any length are padded/cropped to the fitted length by design, so a different length at transform time is valid input, not an error"
@@ -131,4 +133,21 @@ def _keras_expected_failures(estimator):
 )
 def test_keras_classifiers_api_checks(estimator, check):
     # As above: the check raises on a violation; expected failures are xfail.
+    check(estimator)
+
+
+# ----------------------------------------------------------------- fusion
+def _fusions():
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.naive_bayes import GaussianNB
+
+    from skser.models import FusionClassifier
+
+    members = [("lr", LogisticRegression()), ("nb", GaussianNB())]
+    return [FusionClassifier(members), FusionClassifier(members, weights=[0.7, 0.3])]
+
+
+@parametrize_with_checks(_fusions())
+def test_fusion_classifier_checks(estimator, check):
+    # As above: the check raises on a violation; no expected failures.
     check(estimator)

@@ -4,6 +4,7 @@ pooling / flattening / normalisation of those features."""
 from ._base import power_to_db_batched
 from ._frame import RMSEnergy, ZeroCrossingRate
 from ._functionals import ParalinguisticFunctionals
+from ._level import LevelNormaliser, active_level_db
 from ._normalise import BandStandardScaler, PerSampleStandardScaler
 from ._opensmile import OpenSmileFeatures
 from ._pooling import Flatten, FramePooling, PooledFeatures
@@ -16,6 +17,7 @@ __all__ = [
     "FeatureStack",
     "Flatten",
     "FramePooling",
+    "LevelNormaliser",
     "LogMelSpectrogram",
     "MFCC",
     "OpenSmileFeatures",
@@ -27,6 +29,7 @@ __all__ = [
     "SpeakerStandardScaler",
     "Spectrogram",
     "ZeroCrossingRate",
+    "active_level_db",
     "make_feature_stack",
     "power_to_db_batched",
 ]

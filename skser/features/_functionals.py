@@ -29,7 +29,9 @@ def _functionals(v):
     slope = np.polyfit(t, v, 1)[0] if v.size > 1 else 0.0
     z = (v - mean) / std if std > 0 else np.zeros_like(v)
     skew, kurt = (z**3).mean(), (z**4).mean() - 3.0
-    rise = float((np.diff(v) > 0).mean()) if v.size > 1 else 0.0
+    # rising frames: a change below 1e-4 of the 1-99 % range is a tie (float noise of a
+    # flat stretch, such as floored silence), so a gain or rounding cannot flip it
+    rise = float((np.diff(v) > 1e-4 * (p99 - p1)).mean()) if v.size > 1 else 0.0
     return np.array(
         [mean, std, p1, p25, p50, p75, p99, p99 - p1, p75 - p25, slope, skew, kurt, rise]
     )

@@ -105,6 +105,14 @@ class CVResult:
         )
         if s.get("selection"):
             lines.append(describe_selection(s["selection"]))
+        if s.get("members"):
+            lines.append(
+                "fusion members alone: "
+                + ", ".join(
+                    f"{name} UAR {m['uar_mean']:.3f} (weight {np.mean(m['weight_per_fold']):.2f})"
+                    for name, m in s["members"].items()
+                )
+            )
         recall = s["pooled"]["per_class_recall"]
         lines.append("recall: " + ", ".join(f"{k} {v:.2f}" for k, v in recall.items()))
         for name, values in s.get("by_attribute", {}).items():
@@ -156,12 +164,33 @@ def _fit_predict(model, X_train, y_train, X_test, g_train, g_test):
         model.fit(X_train, y_train)
     t1 = time.perf_counter()
     speaker_normalised = g_test is not None and uses_speakers(model, "predict")
-    if speaker_normalised:
+    members = _member_probas(model, X_test, g_test if speaker_normalised else None)
+    if members is not None:  # a fusion: the fused prediction from the same member outputs
+        final = model.steps[-1][1] if hasattr(model, "steps") else model
+        y_pred = final.classes_[np.argmax(final.fuse(members), axis=1)]
+        members = {name: final.classes_[np.argmax(p, axis=1)] for name, p in members.items()}
+    elif speaker_normalised:
         with routing_scope():
             y_pred = np.asarray(model.predict(X_test, groups=g_test))
     else:
         y_pred = np.asarray(model.predict(X_test))
-    return y_pred, t1 - t0, time.perf_counter() - t1, speaker_normalised
+    return y_pred, t1 - t0, time.perf_counter() - t1, speaker_normalised, members
+
+
+def _member_probas(model, X_test, g_test):
+    """Each member's test probabilities when the model ends in a fusion (else None).
+
+    The steps before the fusion must not read speaker ids (they are the loader and the
+    samplers in skser's fusion pipelines); otherwise None and the plain predict path."""
+    final = model.steps[-1][1] if hasattr(model, "steps") else model
+    if not (hasattr(final, "member_proba") and hasattr(final, "fuse")):
+        return None
+    if hasattr(model, "steps"):
+        prefix = model[:-1]
+        if uses_speakers(prefix, "predict"):
+            return None
+        X_test = prefix.transform(X_test)
+    return final.member_proba(X_test, groups=g_test)
 
 
 def _selection(model, g_train):
@@ -183,6 +212,20 @@ def _selection(model, g_train):
             for tr, te in splits
         ]
     return record
+
+
+def _member_scores(model, y_test, members, labels):
+    """UAR of each fusion member alone on the fold, and the fusion's weights (or None)."""
+    if members is None:
+        return None
+    final = model.steps[-1][1] if hasattr(model, "steps") else model
+    return {
+        "weights": dict(zip(final.named_estimators_, map(float, final.weights_), strict=True)),
+        "uar": {
+            name: float(ser_report(y_test, pred, labels=labels)["uar"])
+            for name, pred in members.items()
+        },
+    }
 
 
 def _fold_key(estimator, test):
@@ -333,7 +376,7 @@ def cross_validate_ser(
         if record is None:
             model = clone(estimator)
             g_train = None if groups_arr is None else groups_arr[train]
-            y_pred, fit_s, predict_s, speaker_normalised = _fit_predict(
+            y_pred, fit_s, predict_s, speaker_normalised, members = _fit_predict(
                 model,
                 _safe_indexing(X, train),
                 y[train],
@@ -360,6 +403,7 @@ def cross_validate_ser(
                 "predict_seconds": round(predict_s, 3),
                 "speaker_normalised": bool(speaker_normalised),
                 "selection": _selection(model, g_train),
+                "members": _member_scores(model, y[test], members, labels),
                 "test_indices": np.asarray(test).tolist(),
                 "y_pred": [v.item() if isinstance(v, np.generic) else v for v in y_pred],
                 "history": _history(model),
@@ -424,6 +468,16 @@ def cross_validate_ser(
             "nested_uar_mean": summary["uar_mean"],
             "gap": inner - summary["uar_mean"],
             "best_params_per_fold": [sel["best_params"] for sel in selections],
+        }
+    members = [f.get("members") for f in folds]
+    if all(members):
+        summary["members"] = {
+            name: {
+                "uar_mean": float(np.mean([m["uar"][name] for m in members])),
+                "uar_per_fold": [m["uar"][name] for m in members],
+                "weight_per_fold": [m["weights"][name] for m in members],
+            }
+            for name in members[0]["uar"]
         }
     summary["pooled"] = pooled
     summary["by_attribute"] = {

@@ -5,7 +5,8 @@ Builders (pure functions returning an uncompiled ``keras.Model``):
 :func:`build_mlp` (S4). Classifiers: :class:`CNNClassifier`,
 :class:`CRNNClassifier`, :class:`CNN1DClassifier`, :class:`KerasMLPClassifier` and
 :class:`KerasBuildFnClassifier` for your own build function.
-:class:`SeedEnsembleClassifier` averages several seeds of any of them.
+:class:`SeedEnsembleClassifier` averages several seeds of any of them;
+:class:`FusionClassifier` fuses whole branches (soft voting).
 """
 
 from ._builders import build_cnn1d, build_cnn2d, build_crnn, build_mlp
@@ -17,11 +18,13 @@ from ._classifiers import (
     KerasMLPClassifier,
 )
 from ._ensemble import SeedEnsembleClassifier
+from ._fusion import FusionClassifier
 
 __all__ = [
     "CNN1DClassifier",
     "CNNClassifier",
     "CRNNClassifier",
+    "FusionClassifier",
     "KerasBuildFnClassifier",
     "KerasMLPClassifier",
     "SeedEnsembleClassifier",

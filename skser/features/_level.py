@@ -1,0 +1,193 @@
+"""Per-clip level normalisation: the gain of the recording chain removed before features."""
+
+import numbers
+
+import numpy as np
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from ._base import strip_padding
+
+__all__ = ["LevelNormaliser", "active_level_db"]
+
+
+def active_level_db(x, *, frame_length=512, active_range_db=30.0):
+    """Active level of one clip in dB full scale (power of a full-scale sine is -3 dB).
+
+    The clip is cut into non-overlapping frames of ``frame_length`` samples; the trailing
+    zeros of fixed-length loading and frames of exact zeros are ignored. The active frames
+    are those within ``active_range_db`` of the 95th percentile of the frame levels, and
+    the active level is the mean power of those frames in dB. It is an approximation of
+    the active speech level of ITU-T P.56: pauses and padding do not lower it, and a
+    click louder than the speech hardly moves it. Scaling the clip by ``g`` moves it by
+    exactly ``20 log10(g)`` dB.
+
+    Parameters
+    ----------
+    x : ndarray of shape (n_samples,)
+        One clip.
+    frame_length : int, default=512
+        Frame length in samples.
+    active_range_db : float, default=30.0
+        Frames this far below the loud frames count as pauses.
+
+    Returns
+    -------
+    float or None
+        The level in dB, or None for a clip of zeros.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skser.features import active_level_db
+    >>> t = np.arange(16000) / 16000
+    >>> tone = 0.1 * np.sin(2 * np.pi * 220 * t)
+    >>> round(active_level_db(tone), 1)  # 0.1 amplitude: 20 log10(0.1) - 3 dB
+    -23.0
+    >>> quiet = np.concatenate([tone, np.zeros(48000)])  # padding does not count
+    >>> round(active_level_db(quiet) - active_level_db(tone), 6)
+    0.0
+    """
+    x = strip_padding(np.asarray(x, dtype=np.float64))
+    n = x.size // frame_length
+    power = np.square(x[: n * frame_length]).reshape(n, frame_length).mean(axis=1)
+    if x.size > n * frame_length:  # the last partial frame counts too
+        power = np.append(power, np.square(x[n * frame_length :]).mean())
+    power = power[power > 0]
+    if power.size == 0:
+        return None
+    level = 10.0 * np.log10(power)
+    active = power[level >= np.percentile(level, 95) - active_range_db]
+    return float(10.0 * np.log10(active.mean()))
+
+
+class LevelNormaliser(TransformerMixin, BaseEstimator):
+    """Scale each clip to the same active level: gain and peak normalisation removed.
+
+    A recording's absolute level says more about its microphone, preamplifier and
+    whatever normalisation a corpus or tool applied than about its speaker's emotion
+    (skser measured the cost: docs/benchmarks.md, issue 15). This transformer multiplies
+    each clip by the one factor that brings its active level
+    (:func:`active_level_db`) to ``target_db``; the loudness contour within the clip,
+    an emotional cue, is kept, and padding zeros stay zeros. It is stateless: ``fit``
+    learns nothing, and a clip's output depends on that clip alone. Put it before the
+    features (the fusion default does, in each branch); a clip and the same clip at any
+    gain then give identical features.
+
+    Parameters
+    ----------
+    target_db : float, default=-26.0
+        Active level after scaling, dB full scale (-26 dBov is the level of ITU-T P.56
+        speech material).
+    frame_length : int, default=512
+        Frame length in samples for the level measurement.
+    active_range_db : float, default=30.0
+        Frames this far below the loud frames are pauses (see :func:`active_level_db`).
+
+    Attributes
+    ----------
+    n_features_in_ : int
+        Samples per clip seen in ``fit``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skser.features import LevelNormaliser, active_level_db
+    >>> rng = np.random.default_rng(0)
+    >>> clip = rng.normal(scale=0.05, size=16000)
+    >>> X = np.stack([clip, 10 * clip]).astype(np.float32)  # the same clip, +20 dB
+    >>> Xt = LevelNormaliser().fit_transform(X)
+    >>> [round(active_level_db(x), 2) for x in Xt]
+    [-26.0, -26.0]
+    >>> bool(np.allclose(Xt[0], Xt[1], rtol=1e-5))
+    True
+    """
+
+    def __init__(self, *, target_db=-26.0, frame_length=512, active_range_db=30.0):
+        self.target_db = target_db
+        self.frame_length = frame_length
+        self.active_range_db = active_range_db
+
+    def _check_params(self):
+        name = type(self).__name__
+        for key in ("target_db", "active_range_db"):
+            value = getattr(self, key)
+            if (
+                isinstance(value, bool)
+                or not isinstance(value, numbers.Real)
+                or not np.isfinite(value)
+            ):
+                raise ValueError(f"{name}: {key} must be a finite number, got {value!r}")
+        if self.active_range_db <= 0:
+            raise ValueError(f"{name}: active_range_db must be > 0, got {self.active_range_db!r}")
+        fl = self.frame_length
+        if isinstance(fl, bool) or not isinstance(fl, numbers.Integral) or fl < 1:
+            raise ValueError(f"{name}: frame_length must be a positive integer, got {fl!r}")
+
+    def _validate(self, X, reset):
+        shape = X.shape if hasattr(X, "shape") else np.asarray(X).shape
+        if len(shape) != 2:
+            hint = (
+                " Reshape your data: a single clip is X.reshape(1, -1)." if len(shape) == 1 else ""
+            )
+            raise ValueError(
+                f"{type(self).__name__} expects 2-D waveforms of shape (n_clips, n_samples), "
+                f"such as the output of AudioLoader; got shape {shape}.{hint}"
+            )
+        X = validate_data(
+            self, X, reset=reset, dtype=[np.float32, np.float64], ensure_all_finite=True
+        )
+        return X
+
+    def fit(self, X, y=None):
+        """Check parameters and the input; learn nothing from the data.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_clips, n_samples)
+            Waveforms.
+        y : ignored
+
+        Returns
+        -------
+        self
+        """
+        self._check_params()
+        self._validate(X, reset=True)
+        return self
+
+    def transform(self, X):
+        """Each clip scaled to ``target_db`` active level (clips of zeros unchanged).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_clips, n_samples)
+            Waveforms.
+
+        Returns
+        -------
+        ndarray of shape (n_clips, n_samples), same float dtype as X
+        """
+        check_is_fitted(self, "n_features_in_")
+        X = self._validate(X, reset=False)
+        out = np.array(X, copy=True)
+        for x in out:
+            level = active_level_db(
+                x, frame_length=self.frame_length, active_range_db=self.active_range_db
+            )
+            if level is not None:
+                x *= x.dtype.type(10.0 ** ((self.target_db - level) / 20.0))
+        return out
+
+    def get_feature_names_out(self, input_features=None):
+        """Sample names, as received (waveform in, waveform out)."""
+        check_is_fitted(self, "n_features_in_")
+        if input_features is not None:
+            return np.asarray(input_features, dtype=object)
+        return np.asarray([f"sample{i}" for i in range(self.n_features_in_)], dtype=object)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
+        tags.requires_fit = True
+        return tags
