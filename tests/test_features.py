@@ -392,3 +392,55 @@ def test_paralinguistic_functionals_ignore_padding_and_have_names():
     assert {"f0_p50", "hnr_mean", "mfcc4_kurtosis", "jitter", "shimmer"} <= set(names)
     with pytest.raises(ValueError, match="fmin < fmax"):
         ParalinguisticFunctionals(fmin=500, fmax=100).fit(X)
+
+
+def _hand_frames(x, n_fft, hop):
+    """Centred frames as librosa.stft cuts them (constant zero padding of n_fft // 2)."""
+    padded = np.pad(x, n_fft // 2)
+    n = 1 + (len(padded) - n_fft) // hop
+    return np.stack([padded[i * hop : i * hop + n_fft] for i in range(n)])
+
+
+def _real_looking_clips(ravdess_dir=None):
+    from skser.datasets import make_synthetic_speech
+    from skser.io import load_audio
+
+    clips = list(make_synthetic_speech(n_actors=2, n_clips_per_emotion=1, random_state=3).data[:4])
+    if ravdess_dir is not None:
+        for name in ("Actor_01/03-01-05-02-01-01-01.flac", "Actor_02/03-01-04-01-02-02-02.flac"):
+            clips.append(load_audio(ravdess_dir / name, sr=16000)[0])
+    return clips
+
+
+@pytest.mark.parametrize("source", ["synthetic", pytest.param("ravdess", marks=pytest.mark.data)])
+def test_paralinguistic_functionals_equal_hand_computations_on_speech(source, request):
+    """Loudness, centroid and ZCR by hand in numpy, f0 by librosa.pyin (another algorithm)."""
+    import librosa
+
+    from skser.features import ParalinguisticFunctionals
+
+    ravdess = request.getfixturevalue("ravdess_dir") if source == "ravdess" else None
+    pf = ParalinguisticFunctionals()
+    for clip in _real_looking_clips(ravdess)[-4:] if ravdess else _real_looking_clips():
+        x = np.trim_zeros(np.asarray(clip, dtype=np.float32), "b")
+        F = pf.fit_transform(x[None, :])
+        n = int(np.ceil(len(x) / 160))
+        frames = _hand_frames(x.astype(np.float64), 512, 160)[:n]
+        rms = np.sqrt((frames**2).mean(axis=1))
+        loud = 20 * np.log10(np.maximum(rms, 1e-5))
+        assert _named(pf, F, "loudness_mean")[0] == pytest.approx(loud.mean(), abs=0.05)
+        assert _named(pf, F, "loudness_p99")[0] == pytest.approx(np.percentile(loud, 99), abs=0.05)
+        spec = np.abs(np.fft.rfft(frames * np.hanning(513)[:-1], axis=1))
+        freqs = np.fft.rfftfreq(512, 1 / 16000)
+        centroid = (spec * freqs).sum(axis=1) / np.maximum(spec.sum(axis=1), 1e-10)
+        got = _named(pf, F, "centroid_p50")[0]
+        assert got == pytest.approx(np.median(centroid), rel=0.05)
+        signs = np.signbit(frames)
+        zcr = (signs[:, 1:] != signs[:, :-1]).mean(axis=1)
+        assert _named(pf, F, "zcr_mean")[0] == pytest.approx(zcr.mean(), abs=0.01)
+        f0, voiced, _ = librosa.pyin(x, fmin=65, fmax=600, sr=16000, frame_length=1024,
+                                     hop_length=160)  # fmt: skip
+        semitones = (12 * np.log2(f0[voiced] / 27.5)).mean()
+        # two pitch trackers agree within 2 semitones (angry speech near 350 Hz: 1.5)
+        assert _named(pf, F, "f0_voiced_mean")[0] == pytest.approx(semitones, abs=2.0)
+        assert _named(pf, F, "voiced_share")[0] == pytest.approx(voiced.mean(), abs=0.15)

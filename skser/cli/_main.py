@@ -26,11 +26,14 @@ def _add_experiment_flags(p):
     p.add_argument("--recipe", help="start from a published recipe: S0, S1, S2, S3 or S4")
     p.add_argument(
         "--features",
-        help="mfcc40_deltas (default), mfcc_deltas, logmel, mfcc, zcr_rms_mfcc, stft64 or pooled",
+        help="mfcc40_deltas (default), fusion (with --model fusion or auto), mfcc_deltas, "
+        "logmel, mfcc, zcr_rms_mfcc, stft64, pooled or functionals",
     )
     p.add_argument(
         "--model",
-        help="auto (default: cnn1d_views_x6 with mfcc40_deltas, else cnn1d_pool_x3), cnn1d_views_x6, cnn1d_pool_x3, cnn1d_pool, crnn, cnn, cnn1d, mlp, logreg or svm",
+        help="auto (default: cnn1d_views_x6 with mfcc40_deltas, fusion with fusion, else "
+        "cnn1d_pool_x3), fusion, cnn1d_views_x6, cnn1d_pool_x3, cnn1d_pool, crnn, cnn, cnn1d, "
+        "mlp, logreg or svm",
     )
     p.add_argument("--epochs", type=int)
     p.add_argument("--batch-size", type=int)

@@ -106,23 +106,32 @@ def _set_section(pipe, step, params, section):
         return
     est = pipe.named_steps[step]
     if est == "passthrough":
-        raise ConfigError(f"[{section}] sets parameters, but the {step} step is disabled")
+        hint = ""
+        if hasattr(pipe.steps[-1][1], "fuse"):
+            hint = (
+                "; the fusion model builds its features in its branches: set them in [model] "
+                "as deep__features__<key> or functionals__features__<key>"
+            )
+        raise ConfigError(f"[{section}] sets parameters, but the {step} step is disabled{hint}")
     valid = est.get_params(deep=True)
-    # A wrapper such as SeedEnsembleClassifier: a key of the wrapped network
-    # (model.epochs) reaches it as estimator__epochs.
-    params = {
-        (f"estimator__{k}" if k not in valid and f"estimator__{k}" in valid else k): v
-        for k, v in params.items()
-    }
-    # the names a user writes: top-level ones and, for a wrapper, the wrapped network's
-    names = {k.removeprefix("estimator__") for k in valid}
-    names = sorted(k for k in names if "__" not in k)
+
+    # A wrapper (SeedEnsembleClassifier, the fusion's branches): a key of the wrapped
+    # network (model.epochs) reaches the one nested parameter it names
+    # (estimator__epochs, deep__clf__estimator__epochs).
+    def resolve(key):
+        if key in valid:
+            return key
+        nested = [k for k in valid if k.endswith("__" + key)]
+        return nested[0] if len(nested) == 1 else key
+
+    params = {resolve(k): v for k, v in params.items()}
+    # the names a user writes: top-level ones and, for a wrapper, the wrapped ones
+    names = sorted({k.rpartition("__")[2] for k in valid})
     for key in params:
         if key not in valid:
-            shown = key.removeprefix("estimator__")
             raise ConfigError(
-                f"unknown key {section}.{shown} for {type(est).__name__}"
-                f"{did_you_mean(shown, names)} (valid: {', '.join(names)})"
+                f"unknown key {section}.{key} for {type(est).__name__}"
+                f"{did_you_mean(key, names)} (valid: {', '.join(names)})"
             )
     est.set_params(**params)
 
