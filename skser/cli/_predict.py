@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..datasets._base import scan_audio_files
 from ..deploy._timeline import class_names as _classes
 from ..deploy._timeline import predict_timeline, require_proba
 
@@ -23,10 +24,12 @@ def expand_paths(paths):
     for p in map(Path, paths):
         if p.is_dir():
             found = sorted(
-                f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in AUDIO_SUFFIXES
+                scan_audio_files(p, extensions=tuple(AUDIO_SUFFIXES), caller="skser predict")
             )
             if not found:
-                logger.warning("no audio files in %s", p)
+                raise ValueError(
+                    f"no audio files ({', '.join(sorted(AUDIO_SUFFIXES))}) in the folder {str(p)!r}"
+                )
             out += found
         else:
             out.append(p)

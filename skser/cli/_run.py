@@ -29,7 +29,6 @@ __all__ = ["load_data", "build_pipeline", "run_experiment"]
 # ------------------------------------------------------------------------- data
 def load_data(cfg, *, workdir=None):
     """Return ``(X paths, y, groups, frame, description)`` for the ``[data]`` section."""
-    import pandas as pd
 
     from ..datasets import LOADERS, make_synthetic_speech, select_emotions
 
@@ -61,18 +60,10 @@ def load_data(cfg, *, workdir=None):
     elif corpus == "csv":
         if not d["csv"]:
             raise ConfigError("data.corpus = 'csv' needs data.csv (a file with path,label,speaker)")
+        from ..datasets import load_csv_corpus
+
         csv = Path(d["csv"])
-        if not csv.is_file():
-            raise ConfigError(f"data.csv: file not found: {csv}")
-        frame = pd.read_csv(csv)
-        missing = {"path", "label", "speaker"} - set(frame.columns)
-        if missing:
-            raise ConfigError(
-                f"{csv}: missing column(s) {sorted(missing)}; need path,label,speaker"
-            )
-        frame["path"] = [str(p if Path(p).is_absolute() else csv.parent / p) for p in frame["path"]]
-        frame = frame.rename(columns={"label": "emotion", "speaker": "actor"})
-        frame = select_emotions(frame, emotions, param="data.emotions")
+        frame = load_csv_corpus(csv, emotions=emotions).frame
         desc = f"csv: {csv}"
     else:
         if not d["path"]:

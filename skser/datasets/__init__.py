@@ -3,6 +3,7 @@
 from ._audit import CorpusAudit, audit_corpus
 from ._combine import concat_corpora, load_corpora
 from ._crema_d import load_crema_d
+from ._csv import load_csv_corpus
 from ._emodb import load_emodb
 from ._fetch import RAVDESS_SPEECH_ARCHIVE, fetch_ravdess, safe_extract_zip
 from ._home import get_data_home
@@ -35,6 +36,7 @@ __all__ = [
     "get_data_home",
     "load_corpora",
     "load_crema_d",
+    "load_csv_corpus",
     "load_emodb",
     "load_ravdess",
     "load_savee",

@@ -31,6 +31,13 @@ def _inspect(path, clip_level):
     if data.size == 0:
         row["error"] = "no samples"
         return row
+    bad = ~np.isfinite(data)
+    if bad.any():  # NaN/inf samples: every level comparison would be False
+        row["error"] = (
+            f"{int(bad.sum())} of {data.size} samples are NaN or infinite (first at sample "
+            f"{int(np.flatnonzero(bad.any(axis=1))[0])}); the file cannot be trained on"
+        )
+        return row
     row["peak_dbfs"] = _dbfs(float(np.abs(data).max()))
     row["rms_dbfs"] = _dbfs(float(np.sqrt(np.mean(data.astype(np.float64) ** 2))))
     row["clipped_fraction"] = float(np.mean(np.abs(data) >= clip_level))
@@ -45,7 +52,8 @@ class CorpusAudit:
     Parameters
     ----------
     issues : pandas.DataFrame
-        One row per problem: ``problem`` (``unreadable``, ``duplicate_audio``,
+        One row per problem: ``problem`` (``unreadable``, including NaN or infinite
+        samples, ``duplicate_audio``,
         ``silent``, ``quiet``, ``clipping``, ``mixed_sample_rates``,
         ``mixed_channels``, ``missing_class``), ``path`` and ``detail``.
     files : pandas.DataFrame

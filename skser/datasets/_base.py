@@ -43,15 +43,62 @@ def resolve_data_dir(data_dir, corpus):
     return path.resolve()
 
 
-def scan_audio_files(root):
-    """All audio files below ``root``, sorted, skipping hidden files and ``__MACOSX``."""
+def scan_audio_files(root, *, extensions=AUDIO_EXTENSIONS, caller="skser"):
+    """All audio files below ``root``, sorted, skipping hidden files and ``__MACOSX``.
+
+    Folders that are symbolic links are followed (an actor folder linked in from
+    elsewhere is scanned like any other); a link back into a folder already being
+    scanned is a loop and is refused. A folder that cannot be read is an error naming
+    it, never silently skipped: a whole speaker would disappear.
+
+    Parameters
+    ----------
+    root : path-like
+        Folder to scan.
+    extensions : tuple of str, default=AUDIO_EXTENSIONS
+        Lower-case file suffixes that count as audio.
+    caller : str, default="skser"
+        Named in error messages (``load_ravdess``, ``skser predict``).
+
+    Returns
+    -------
+    list of Path
+
+    Raises
+    ------
+    CorpusError
+        A folder cannot be read, or symbolic links form a loop.
+    """
     found = []
-    for dirpath, dirnames, filenames in os.walk(root):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and d != "__MACOSX")
+    errors = []
+    ancestors = {}  # dirpath -> the real paths of it and its parents (loop detection)
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=True, onerror=errors.append):
+        chain = ancestors.pop(dirpath, set()) | {os.path.realpath(dirpath)}
+        keep = []
+        for d in sorted(dirnames):
+            if d.startswith(".") or d == "__MACOSX":
+                continue
+            full = os.path.join(dirpath, d)
+            if os.path.realpath(full) in chain:
+                raise CorpusError(
+                    f"{caller}: the symbolic link {full!r} points back to a folder it is "
+                    f"inside ({os.path.realpath(full)!r}): a loop; remove or fix the link"
+                )
+            ancestors[full] = chain
+            keep.append(d)
+        dirnames[:] = keep
         for name in sorted(filenames):
-            if name.startswith(".") or not name.lower().endswith(AUDIO_EXTENSIONS):
+            if name.startswith(".") or not name.lower().endswith(tuple(extensions)):
                 continue
             found.append(Path(dirpath) / name)
+    if errors:
+        listed = "; ".join(
+            f"{e.filename}: {e.strerror or type(e).__name__}" for e in errors[:_MAX_EXAMPLES]
+        )
+        raise CorpusError(
+            f"{caller}: cannot read {len(errors)} folder(s) under {str(root)!r}, so their "
+            f"files would be missing: {listed}"
+        )
     return found
 
 
@@ -88,7 +135,7 @@ def parse_corpus_files(root, corpus, parse, *, strict, dedupe_key=None):
     ``dedupe_key(record)`` is given, later files with the same key are reported as
     duplicate copies and dropped.
     """
-    files = scan_audio_files(root)
+    files = scan_audio_files(root, caller=f"load_{corpus}")
     skipped = SkipLog(corpus, strict=strict)
     records, seen, n_ignored = [], {}, 0
     for path in files:

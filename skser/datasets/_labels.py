@@ -95,7 +95,9 @@ def select_emotions(frame, emotions, *, param="emotions"):
         )
     present = set(frame["emotion"])
     if isinstance(emotions, Mapping):
-        check_emotion_labels(emotions.keys(), param=param)
+        # a key may be a label of this corpus outside the vocabulary (mapping it is the
+        # point); other keys must be vocabulary labels (a typo is an error)
+        check_emotion_labels([k for k in emotions if k not in present], param=param)
         targets = [v for v in emotions.values() if v is not None]
         check_emotion_labels(targets, param=param)
         out = frame.copy()

@@ -212,6 +212,31 @@ def _open(path):
     return zf
 
 
+def _check_metadata(meta, path):
+    """The metadata object, or a ModelFileError naming what is missing or malformed."""
+    if not isinstance(meta, dict):
+        raise ModelFileError(
+            f"{path}: metadata.json is a JSON {type(meta).__name__}, not an object: not a "
+            "skser bundle, or a damaged one"
+        )
+    expected = {"format": int, "created": str, "payload": dict, "versions": dict}
+    for key, kind in expected.items():
+        if key not in meta:
+            raise ModelFileError(f"{path}: metadata.json lacks the key {key!r} (damaged bundle)")
+        if not isinstance(meta[key], kind) or isinstance(meta[key], bool):
+            raise ModelFileError(
+                f"{path}: metadata.json key {key!r} is {meta[key]!r}, expected a JSON "
+                f"{ {int: 'integer', str: 'string', dict: 'object'}[kind] } (damaged bundle)"
+            )
+    payload = meta["payload"]
+    if not (isinstance(payload.get("sha256"), str) and isinstance(payload.get("bytes"), int)):
+        raise ModelFileError(
+            f"{path}: metadata.json 'payload' needs 'sha256' (string) and 'bytes' (integer), "
+            f"got {payload!r} (damaged bundle)"
+        )
+    return meta
+
+
 def read_metadata(path):
     """Read a bundle's metadata without loading (unpickling) the model.
 
@@ -243,9 +268,10 @@ def read_metadata(path):
     """
     with _open(path) as zf:
         try:
-            return json.loads(zf.read(_METADATA))
+            meta = json.loads(zf.read(_METADATA))
         except (ValueError, zipfile.BadZipFile, OSError) as exc:
             raise ModelFileError(f"{path}: unreadable metadata ({exc})") from None
+    return _check_metadata(meta, path)
 
 
 def load_model(path, *, check_versions=True):
@@ -298,6 +324,7 @@ def load_model(path, *, check_versions=True):
             payload = zf.read(_PAYLOAD)
         except (ValueError, zipfile.BadZipFile, OSError, EOFError) as exc:
             raise ModelFileError(f"{path} is truncated or corrupt ({exc})") from None
+    _check_metadata(meta, path)
     if meta.get("format") != BUNDLE_FORMAT:
         raise ModelFileError(
             f"{path} has bundle format {meta.get('format')!r}; this skser reads format {BUNDLE_FORMAT}"

@@ -4,6 +4,7 @@ import hashlib
 import json
 import logging
 import time
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -228,6 +229,34 @@ def _member_scores(model, y_test, members, labels):
     }
 
 
+def _read_fold_file(path, test):
+    """A fold file to resume from, or None (with a warning naming it) when it is damaged:
+    the fold is then computed again and the file rewritten."""
+    try:
+        record = json.loads(path.read_text())
+        problem = None
+        if not isinstance(record, dict):
+            problem = f"a JSON {type(record).__name__}, not an object"
+        else:
+            missing = [k for k in ("key", "test_indices", "y_pred", *_METRICS) if k not in record]
+            if missing:
+                problem = f"it lacks {missing}"
+            elif list(record["test_indices"]) != np.asarray(test).tolist() or len(
+                record["y_pred"]
+            ) != len(test):
+                problem = "its test clips are not this fold's"
+    except (OSError, ValueError, TypeError) as exc:
+        problem = f"unreadable ({type(exc).__name__}: {exc})"
+    if problem is None:
+        return record
+    warnings.warn(
+        f"resume: {path} is damaged ({problem}); that fold is computed again",
+        RuntimeWarning,
+        stacklevel=3,
+    )
+    return None
+
+
 def _fold_key(estimator, test):
     """Identifies a fold's setting: the estimator's parameters and the test rows."""
     text = repr(estimator.get_params(deep=True)) + json.dumps(np.asarray(test).tolist())
@@ -369,8 +398,8 @@ def cross_validate_ser(
         path = out / f"fold_{k:02d}.json" if out is not None else None
         record = None
         if resume and path is not None and path.exists():
-            cached = json.loads(path.read_text())
-            if cached.get("key") == key:
+            cached = _read_fold_file(path, test)
+            if cached is not None and cached.get("key") == key:
                 record = cached
                 logger.info("fold %d/%d: reusing %s", k, len(splits), path)
         if record is None:

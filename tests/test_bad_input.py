@@ -1,0 +1,220 @@
+"""Bad input gets a clear answer that names the file, key or value; nothing is lost (issue 16)."""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import zipfile
+
+import numpy as np
+import pytest
+import soundfile as sf
+
+from skser.datasets import audit_corpus, load_csv_corpus, load_ravdess, make_synthetic_speech
+from skser.exceptions import CorpusError, CorpusWarning
+
+
+@pytest.fixture(scope="module")
+def small_corpus(tmp_path_factory):
+    out = tmp_path_factory.mktemp("bad-input-corpus")
+    make_synthetic_speech(n_actors=3, n_clips_per_emotion=1, duration=0.3, random_state=0,
+                          out_dir=out)  # fmt: skip
+    return out
+
+
+def _copy(src, dst):
+    shutil.copytree(src, dst)
+    return dst
+
+
+def _cli(*args, cwd=None):
+    return subprocess.run(
+        [sys.executable, "-m", "skser", *map(str, args)],
+        capture_output=True, text=True, cwd=cwd, timeout=300,
+    )  # fmt: skip
+
+
+# ----------------------------------------------------------------- folder scanning
+def test_a_symlinked_actor_folder_is_scanned(small_corpus, tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for actor in ("Actor_01", "Actor_02"):
+        shutil.copytree(small_corpus / actor, corpus / actor)
+    os.symlink(small_corpus / "Actor_03", corpus / "Actor_03")
+    bunch = load_ravdess(corpus)
+    assert sorted(set(bunch.groups)) == ["01", "02", "03"]
+    assert len(bunch.target) == 3 * 8
+
+
+def test_a_symlink_loop_is_refused_with_its_path(small_corpus, tmp_path):
+    corpus = _copy(small_corpus, tmp_path / "corpus")
+    os.symlink(corpus, corpus / "Actor_01" / "again")
+    with pytest.raises(CorpusError, match=r"Actor_01/again.*loop"):
+        load_ravdess(corpus)
+
+
+def test_an_unreadable_folder_is_an_error_not_a_missing_speaker(
+    small_corpus, tmp_path, monkeypatch
+):
+    from skser.datasets import _base
+
+    corpus = _copy(small_corpus, tmp_path / "corpus")
+    real_walk = os.walk
+
+    def walk(top, **kwargs):
+        for dirpath, dirnames, filenames in real_walk(top, **kwargs):
+            if dirpath.endswith("Actor_02"):  # as os.walk reports a scandir failure
+                kwargs["onerror"](PermissionError(13, "Permission denied", dirpath))
+                dirnames[:] = []
+                continue
+            yield dirpath, dirnames, filenames
+
+    monkeypatch.setattr(_base.os, "walk", walk)
+    with pytest.raises(CorpusError, match=r"cannot read 1 folder.*Actor_02: Permission denied"):
+        load_ravdess(corpus)
+
+
+# ----------------------------------------------------------------------- audit
+def test_audit_reports_nan_samples(small_corpus, tmp_path):
+    corpus = _copy(small_corpus, tmp_path / "corpus")
+    bad = sorted((corpus / "Actor_01").iterdir())[0]
+    data, sr = sf.read(bad, dtype="float32")
+    data[100:110] = np.nan
+    sf.write(bad, data, sr, subtype="FLOAT")
+    audit = audit_corpus(load_ravdess(corpus))
+    rows = audit.issues[audit.issues["path"] == str(bad)]
+    assert rows["problem"].tolist() == ["unreadable"]
+    assert "10 of" in rows["detail"].iloc[0] and "NaN" in rows["detail"].iloc[0]
+
+
+# ------------------------------------------------------------------ CSV corpora
+def _csv(tmp_path, text):
+    path = tmp_path / "corpus.csv"
+    path.write_text(text)
+    return path
+
+
+@pytest.mark.parametrize(
+    "text, match",
+    [
+        ("", "empty"),
+        ("path,label\na.wav,angry\n", r"missing column\(s\) \['speaker'\]"),
+        ("path,label,speaker\n", "no rows"),
+        ("path,label,speaker\na.wav,,s1\nb.wav,sad,s2\n", "empty label on line 2"),
+        ("path,label,speaker\na.wav,angry,s1\nb.wav,sad,\nc.wav,sad, \n", "empty speaker on lines 3, 4"),
+        ("path,label,speaker\n,angry,s1\n", "empty path on line 2"),
+    ],
+)  # fmt: skip
+def test_csv_corpus_errors_name_the_file_and_line(tmp_path, text, match):
+    with pytest.raises(CorpusError, match=match) as info:
+        load_csv_corpus(_csv(tmp_path, text))
+    assert "corpus.csv" in str(info.value)
+
+
+def test_csv_labels_outside_the_vocabulary_warn_and_can_be_mapped(tmp_path):
+    path = _csv(tmp_path, "path,label,speaker\na.wav,excited,s1\nb.wav, sad ,s2\nc.wav,Happy,s3\n")
+    with pytest.warns(CorpusWarning, match=r"\['Happy', 'excited'\].*data.emotions"):
+        bunch = load_csv_corpus(path)
+    assert sorted(bunch.target) == ["Happy", "excited", "sad"]  # spaces stripped
+    with pytest.warns(CorpusWarning, match=r"\['Happy'\]"):  # only the unmapped one
+        bunch = load_csv_corpus(path, emotions={"excited": "happy"})
+    assert sorted(bunch.target) == ["Happy", "happy", "sad"]
+    bunch = load_csv_corpus(path, emotions={"excited": "happy", "Happy": "happy"})
+    assert sorted(bunch.target) == ["happy", "happy", "sad"]
+    with pytest.raises(ValueError, match="hapy"), pytest.warns(CorpusWarning):
+        load_csv_corpus(path, emotions={"hapy": "happy"})  # in neither corpus nor vocabulary
+
+
+# ---------------------------------------------------------------------- bundles
+@pytest.fixture(scope="module")
+def bundle(tmp_path_factory):
+    from skser.deploy import save_model
+    from skser.pipeline import make_ser_pipeline
+
+    corpus = make_synthetic_speech(n_actors=2, emotions=["angry", "sad"], n_clips_per_emotion=3,
+                                   duration=0.5, random_state=0)  # fmt: skip
+    pipe = make_ser_pipeline("pooled", "logreg").fit(corpus.data, corpus.target)
+    path = tmp_path_factory.mktemp("bundle") / "model.skser"
+    save_model(pipe, path)
+    return path
+
+
+def _with_metadata(src, dst, meta):
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w") as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            if item.filename == "metadata.json":
+                data = json.dumps(meta).encode()
+            zout.writestr(item, data)
+    return dst
+
+
+@pytest.mark.parametrize(
+    "change, match",
+    [
+        (lambda m: [m], "JSON list, not an object"),
+        (lambda m: {k: v for k, v in m.items() if k != "payload"}, "lacks the key 'payload'"),
+        (lambda m: {**m, "versions": ["skser"]}, "'versions' is"),
+        (lambda m: {**m, "payload": {"sha256": 5}}, "'payload' needs 'sha256'"),
+        (lambda m: {**m, "format": "1"}, "'format' is '1'"),
+    ],
+)
+def test_bundle_metadata_of_the_wrong_shape_is_refused(bundle, tmp_path, change, match):
+    from skser.deploy import ModelFileError, load_model, read_metadata
+
+    with zipfile.ZipFile(bundle) as zf:
+        meta = json.loads(zf.read("metadata.json"))
+    bad = _with_metadata(bundle, tmp_path / "bad.skser", change(meta))
+    for reader in (read_metadata, load_model):
+        with pytest.raises(ModelFileError, match=match) as info:
+            reader(bad)
+        assert "bad.skser" in str(info.value)
+
+
+@pytest.mark.slow
+def test_cli_info_and_predict_on_a_damaged_bundle_exit_2_with_one_line(bundle, tmp_path):
+    with zipfile.ZipFile(bundle) as zf:
+        meta = json.loads(zf.read("metadata.json"))
+    bad = _with_metadata(bundle, tmp_path / "bad.skser", {k: v for k, v in meta.items()
+                                                           if k != "versions"})  # fmt: skip
+    wav = tmp_path / "a.wav"
+    sf.write(wav, np.zeros(8000, np.float32) + 0.01, 16000)
+    for args in (("info", bad), ("predict", bad, wav)):
+        res = _cli(*args)
+        assert res.returncode == 2, res.stderr
+        assert "Traceback" not in res.stderr
+        assert "lacks the key 'versions'" in res.stderr and "bad.skser" in res.stderr
+
+
+def test_predict_on_a_folder_without_audio_is_an_error(tmp_path):
+    from skser.cli._predict import expand_paths
+
+    (tmp_path / "notes.txt").write_text("no audio here")
+    with pytest.raises(ValueError, match="no audio files.*in the folder"):
+        expand_paths([tmp_path])
+
+
+# ------------------------------------------------------------------- resume
+@pytest.mark.parametrize(
+    "damage, problem",
+    [
+        (lambda p: p.write_text("[1, 2]"), "a JSON list"),
+        (lambda p: p.write_text(p.read_text()[:40]), "unreadable"),
+        (lambda p: p.write_text(json.dumps({"key": "x"})), "it lacks"),
+    ],
+)
+def test_resume_recomputes_a_damaged_fold_file_and_names_it(tmp_path, damage, problem):
+    from skser.model_selection import cross_validate_ser
+    from skser.pipeline import make_ser_pipeline
+
+    corpus = make_synthetic_speech(n_actors=3, emotions=["angry", "sad"], n_clips_per_emotion=4,
+                                   duration=0.5, random_state=0)  # fmt: skip
+    pipe = make_ser_pipeline("pooled", "logreg")
+    args = (pipe, corpus.data, corpus.target, corpus.groups)
+    first = cross_validate_ser(*args, cv=3, out_dir=tmp_path, random_state=0)
+    damage(tmp_path / "fold_02.json")
+    with pytest.warns(RuntimeWarning, match=rf"fold_02.json is damaged \({problem}"):
+        again = cross_validate_ser(*args, cv=3, out_dir=tmp_path, resume=True, random_state=0)
+    assert [f["uar"] for f in again.folds] == [f["uar"] for f in first.folds]
+    assert json.loads((tmp_path / "fold_02.json").read_text())["uar"] == first.folds[1]["uar"]
