@@ -218,3 +218,27 @@ def test_resume_recomputes_a_damaged_fold_file_and_names_it(tmp_path, damage, pr
         again = cross_validate_ser(*args, cv=3, out_dir=tmp_path, resume=True, random_state=0)
     assert [f["uar"] for f in again.folds] == [f["uar"] for f in first.folds]
     assert json.loads((tmp_path / "fold_02.json").read_text())["uar"] == first.folds[1]["uar"]
+
+
+def test_predict_warns_about_clips_the_model_cannot_judge(bundle, tmp_path, caplog):
+    from skser.cli._predict import predict_files
+    from skser.deploy import load_model
+
+    model = load_model(bundle)
+    rng = np.random.default_rng(0)
+    files = {
+        "silent.wav": np.zeros(8000, np.float32),
+        "short.wav": 0.1 * rng.normal(size=800).astype(np.float32),
+        "long.wav": 0.1 * rng.normal(size=16000 * 3).astype(np.float32),  # clips are 0.5 s
+        "fine.wav": 0.1 * rng.normal(size=8000).astype(np.float32),
+    }
+    for name, data in files.items():
+        sf.write(tmp_path / name, data, 16000)
+    with caplog.at_level("WARNING", logger="skser.cli._predict"):
+        rows, failures = predict_files(model, [str(tmp_path / n) for n in files])
+    assert len(rows) == 4 and not failures  # a warning, not a refusal
+    text = {n: [r.message for r in caplog.records if n in r.message] for n in files}
+    assert any("silent" in m for m in text["silent.wav"])
+    assert any("shorter than one analysis frame" in m for m in text["short.wav"])
+    assert any("--timeline" in m for m in text["long.wav"])
+    assert text["fine.wav"] == []

@@ -133,11 +133,58 @@ def predict_files(model, paths, *, batch_size=32, groups=None):
     sr = _sample_rate(model)
     rows, failures = [], []
     for start in range(0, len(paths), batch_size):
-        batch, waves, failed = _decode(paths[start : start + batch_size], sr)
+        batch, waves, failed = _decode(paths[start : start + batch_size], sr, _clip_samples(model))
         failures += failed
         if batch:
             rows += _rows(batch, model.predict_proba(_ragged(waves)), classes)
     return rows, failures
+
+
+def _clip_samples(model):
+    """Samples per clip the model's loader pads or crops to (None when unknown)."""
+    loader = model.steps[0][1] if hasattr(model, "steps") else None
+    return getattr(loader, "n_samples_", None)
+
+
+#: Below this peak level (dBFS) a clip is silence to the model.
+SILENT_DBFS = -60.0
+#: Shorter clips than this (seconds) hold less than one analysis frame of the features.
+MIN_SECONDS = 0.128
+
+
+def doubts(y, sr, clip_samples=None):
+    """Reasons a model cannot judge this clip (empty list when none).
+
+    Silence (peak below :data:`SILENT_DBFS`), less than one analysis frame
+    (:data:`MIN_SECONDS`), or a recording more than twice the model's clip length
+    (only its centre is classified: use ``--timeline``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> doubts(np.zeros(16000), 16000)
+    ['silent (peak below -60 dBFS): the label means nothing']
+    >>> doubts(np.full(800, 0.1), 16000)
+    ['0.05 s long, shorter than one analysis frame (0.128 s): the label means little']
+    >>> doubts(np.full(160000, 0.1), 16000, clip_samples=48000)[0][:48]
+    '10.0 s long; the model classifies 3.0 s clips, s'
+    """
+    out = []
+    peak = float(np.max(np.abs(y))) if len(y) else 0.0
+    if peak <= 10 ** (SILENT_DBFS / 20):
+        out.append(f"silent (peak below {SILENT_DBFS:.0f} dBFS): the label means nothing")
+    if len(y) < MIN_SECONDS * sr:
+        out.append(
+            f"{len(y) / sr:.2f} s long, shorter than one analysis frame ({MIN_SECONDS} s): "
+            "the label means little"
+        )
+    if clip_samples and len(y) > 2 * clip_samples:
+        out.append(
+            f"{len(y) / sr:.1f} s long; the model classifies {clip_samples / sr:.1f} s clips, "
+            "so only the centre of this recording is judged: use --timeline for a label "
+            "per window"
+        )
+    return out
 
 
 def _sample_rate(model):
@@ -164,8 +211,9 @@ def _rows(paths, proba, classes, **extra):
     ]
 
 
-def _decode(paths, sr):
-    """``(decoded paths, waveforms, failures)``; a file that fails is reported, not fatal."""
+def _decode(paths, sr, clip_samples=None):
+    """``(decoded paths, waveforms, failures)``; a file that fails is reported, not fatal;
+    a clip the model cannot judge (:func:`doubts`) is logged as a warning naming it."""
     from ..io import load_audio
     from ..io._audio import AudioFileError
 
@@ -179,6 +227,8 @@ def _decode(paths, sr):
         except Exception as exc:  # any decoder error: report it, keep going
             failures.append((path, f"{type(exc).__name__}: {exc}"))
             continue
+        for doubt in doubts(y, sr, clip_samples):
+            logger.warning("%s: %s", path, doubt)
         ok.append(path)
         waves.append(y)
     return ok, waves, failures
@@ -197,7 +247,7 @@ def _predict_by_speaker(model, paths, groups):
     rows, failures = [], []
     for speaker in dict.fromkeys(groups):  # speakers in order of appearance
         members = [p for p in paths if by_path[p] == speaker]
-        ok, waves, failed = _decode(members, sr)
+        ok, waves, failed = _decode(members, sr, _clip_samples(model))
         failures += failed
         if not ok:
             continue
