@@ -242,3 +242,27 @@ def test_predict_warns_about_clips_the_model_cannot_judge(bundle, tmp_path, capl
     assert any("shorter than one analysis frame" in m for m in text["short.wav"])
     assert any("--timeline" in m for m in text["long.wav"])
     assert text["fine.wav"] == []
+
+
+@pytest.mark.parametrize(
+    "window, hop, match",
+    [
+        (0, None, "--window must be between"),
+        (-1.0, None, "--window must be between"),
+        (float("nan"), None, "--window must be a finite"),
+        (float("inf"), None, "--window must be a finite"),
+        (1e9, None, "--window must be between"),
+        (0.01, None, "--window must be between 0.128"),
+        (1.0, 0, "--hop must be > 0"),
+        (1.0, float("nan"), "--hop must be a finite"),
+        (1.0, 2.0, "longer than --window"),
+        (None, 5.0, "longer than --window"),  # the default window is the clip length
+    ],
+)
+def test_timeline_window_and_hop_are_checked(bundle, tmp_path, window, hop, match):
+    from skser.deploy import load_model, predict_timeline
+
+    wav = tmp_path / "call.wav"
+    sf.write(wav, 0.1 * np.random.default_rng(0).normal(size=32000).astype(np.float32), 16000)
+    with pytest.raises(ValueError, match=match):
+        predict_timeline(load_model(bundle), wav, window=window, hop=hop)

@@ -280,6 +280,12 @@ def _cmd_predict(args, echo):
     from ..deploy import load_model
     from ._predict import expand_paths, predict_files, predict_timeline, speaker_ids
 
+    if args.timeline:  # numbers first: no model load for a typo
+        from ..deploy._timeline import check_window
+
+        check_window(args.window, args.hop)
+    elif args.window is not None or args.hop is not None:
+        raise ValueError("--window and --hop apply only with --timeline")
     model = load_model(args.model)
     paths = expand_paths(args.paths)
     speaker_normalised = uses_speakers(model, "predict")

@@ -17,6 +17,49 @@ def class_names(model):
     return [c.item() if hasattr(c, "item") else c for c in model.classes_]
 
 
+#: Window lengths (s) a timeline accepts: one analysis frame up to an hour.
+WINDOW_RANGE = (0.128, 3600.0)
+
+
+def check_window(window, hop):
+    """Refuse a timeline window or hop that is not a usable number of seconds.
+
+    None means "the default" (the model's clip length, half a window). A window must
+    be finite and within :data:`WINDOW_RANGE` (shorter holds less than one analysis
+    frame); a hop must be finite, positive and at most the window (a longer hop would
+    skip audio between windows).
+
+    Examples
+    --------
+    >>> check_window(2.0, 1.0)
+    >>> check_window(0, None)
+    Traceback (most recent call last):
+    ...
+    ValueError: --window must be between 0.128 and 3600 seconds, got 0
+    """
+    import math
+
+    lo, hi = WINDOW_RANGE
+    for name, value in (("--window", window), ("--hop", hop)):
+        if value is None:
+            continue
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, (int, float))
+            or not math.isfinite(value)
+        ):
+            raise ValueError(f"{name} must be a finite number of seconds, got {value!r}")
+    if window is not None and not lo <= window <= hi:
+        raise ValueError(f"--window must be between {lo:g} and {hi:g} seconds, got {window!r}")
+    if hop is not None and hop <= 0:
+        raise ValueError(f"--hop must be > 0 seconds, got {hop!r}")
+    if hop is not None and window is not None and hop > window:
+        raise ValueError(
+            f"--hop ({hop:g} s) is longer than --window ({window:g} s): the audio between "
+            "windows would not be judged"
+        )
+
+
 def predict_timeline(model, path, *, window=None, hop=None, batch_size=64):
     """Per-window emotions of one (long) recording, e.g. a call.
 
@@ -73,10 +116,10 @@ def predict_timeline(model, path, *, window=None, hop=None, batch_size=64):
     classes = class_names(model)
     loader = model.steps[0][1]
     sr = loader.sr
-    window = float(window or loader.n_samples_ / sr)
-    hop = float(hop or window / 2)
-    if window <= 0 or hop <= 0:
-        raise ValueError(f"--window and --hop must be > 0 seconds, got {window} and {hop}")
+    check_window(window, hop)
+    window = float(loader.n_samples_ / sr if window is None else window)
+    hop = float(window / 2 if hop is None else hop)
+    check_window(window, hop)
     y, _ = load_audio(path, sr=sr)
     n_win, n_hop = int(round(window * sr)), int(round(hop * sr))
     starts = list(range(0, max(len(y) - n_win, 0) + 1, n_hop))
