@@ -266,3 +266,50 @@ def test_timeline_window_and_hop_are_checked(bundle, tmp_path, window, hop, matc
     sf.write(wav, 0.1 * np.random.default_rng(0).normal(size=32000).astype(np.float32), 16000)
     with pytest.raises(ValueError, match=match):
         predict_timeline(load_model(bundle), wav, window=window, hop=hop)
+
+
+# ------------------------------------------------------------------- run folders
+def _run_cfg(tmp_path, **model):
+    import copy
+
+    from skser.cli._config import DEFAULTS, check_config
+
+    cfg = copy.deepcopy(DEFAULTS)
+    cfg["data"].update(n_actors=4, n_clips_per_emotion=1, clip_seconds=0.5,
+                       emotions=["angry", "sad"])  # fmt: skip
+    cfg["pipeline"].update(features="pooled", model="logreg", oversample=False)
+    cfg["model"].update(model)
+    cfg["cv"]["n_splits"] = 2
+    cfg["run"].update(out_dir=str(tmp_path / "runs"), name="r")
+    check_config(cfg)
+    return cfg
+
+
+def test_a_second_writer_on_a_run_folder_is_refused_with_the_holder(tmp_path):
+    from skser._lock import run_lock
+    from skser.cli._run import run_experiment
+
+    cfg = _run_cfg(tmp_path)
+    work = tmp_path / "runs" / "r.partial"
+    work.mkdir(parents=True)
+    with run_lock(work / ".lock", "test"):  # another process writing this run
+        for resume in (False, True):
+            cfg["run"]["resume"] = resume
+            with pytest.raises(BlockingIOError, match=rf"pid {os.getpid()}\) is writing"):
+                run_experiment(cfg, command="evaluate", echo=lambda *a: None)
+    cfg["run"]["resume"] = True  # released: the interrupted run continues
+    metrics, folder = run_experiment(cfg, command="evaluate", echo=lambda *a: None)
+    assert folder == tmp_path / "runs" / "r" and not (folder / ".lock").exists()
+    assert not work.exists()
+
+
+def test_a_run_failing_in_its_first_fit_leaves_no_partial_folder(tmp_path):
+    from skser.cli._run import run_experiment
+
+    cfg = _run_cfg(tmp_path, C=-1.0)  # LogisticRegression checks C only in fit
+    with pytest.raises(ValueError, match="C"):
+        run_experiment(cfg, command="evaluate", echo=lambda *a: None)
+    assert not (tmp_path / "runs" / "r.partial").exists()
+    cfg["model"]["C"] = 1.0  # the next run is not blocked
+    metrics, folder = run_experiment(cfg, command="evaluate", echo=lambda *a: None)
+    assert folder.is_dir() and 0 <= metrics["cv"]["uar_mean"] <= 1

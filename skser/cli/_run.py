@@ -5,6 +5,7 @@ folder without the suffix is always whole. Fold results are written inside it as
 folds finish; ``run.resume = true`` continues an interrupted ``.partial`` run.
 """
 
+import contextlib
 import logging
 import os
 import platform
@@ -18,6 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from .._atomic import atomic_write_json, atomic_write_text
+from .._lock import run_lock
 from .._version import __version__
 from ._config import ConfigError, did_you_mean
 
@@ -291,12 +293,23 @@ def _jsonable(obj):
 # ------------------------------------------------------------------------ main
 def run_experiment(cfg, *, command, echo=print, progress=False):
     """Run ``command`` ("evaluate", "train", "grid" or "demo"); return ``(metrics, folder)``."""
-    from ..model_selection import cross_validate_ser, make_grid_search
 
     started = time.perf_counter()
     run = cfg["run"]
     name = run["name"] or f"{command}-{datetime.now():%Y%m%d-%H%M%S}"
     final = Path(run["out_dir"]) / name
+    work = final.with_name(final.name + ".partial")
+    if work.is_dir():  # a run writing it now, or one that was interrupted?
+        with run_lock(work / ".lock", f"the run folder {work}"):
+            pass
+    with contextlib.ExitStack() as stack:
+        return _run(cfg, command, echo, progress, started, final, stack)
+
+
+def _run(cfg, command, echo, progress, started, final, stack):
+    from ..model_selection import cross_validate_ser, make_grid_search
+
+    run = cfg["run"]
     if final.exists():
         raise FileExistsError(f"run folder already exists: {final} (choose another run.name)")
     work = final.with_name(final.name + ".partial")
@@ -319,6 +332,8 @@ def run_experiment(cfg, *, command, echo=print, progress=False):
                 raise ConfigError(f"unknown grid key {key!r}{did_you_mean(key, valid)}")
     fresh = not work.exists()
     work.mkdir(parents=True, exist_ok=True)
+    # one writer: a second run on this folder stops here, before touching anything
+    stack.enter_context(run_lock(work / ".lock", f"the run folder {work}"))
     try:
         X, y, groups, frame, data_summary = load_data(cfg, workdir=work)
         cv, speaker_independent = _cv(cfg, data_summary["speakers"])
@@ -344,20 +359,27 @@ def run_experiment(cfg, *, command, echo=print, progress=False):
             random_state=run["random_state"],
             refit=True,
         )
-    result = cross_validate_ser(
-        estimator,
-        X,
-        y,
-        fit_groups,
-        cv=cv,
-        attributes=attributes,
-        out_dir=work / "folds",
-        resume=bool(run["resume"]),
-        speaker_independent=speaker_independent,
-        random_state=run["random_state"],
-        verbose=1,
-        progress=progress,
-    )
+    try:
+        result = cross_validate_ser(
+            estimator,
+            X,
+            y,
+            fit_groups,
+            cv=cv,
+            attributes=attributes,
+            out_dir=work / "folds",
+            resume=bool(run["resume"]),
+            speaker_independent=speaker_independent,
+            random_state=run["random_state"],
+            verbose=1,
+            progress=progress,
+        )
+    except BaseException:
+        # a value only checked at fit time failed the first fold: no finished work to keep,
+        # and a .partial folder left behind would block the next run
+        if fresh and not any((work / "folds").glob("fold_*.json")):
+            shutil.rmtree(work, ignore_errors=True)
+        raise
     metrics = {
         "command": command,
         "created": datetime.now().isoformat(timespec="seconds"),
@@ -449,5 +471,6 @@ def run_experiment(cfg, *, command, echo=print, progress=False):
     _report(work / "report.md", metrics, figures)
     if cfg["data"]["corpus"] == "synthetic":
         shutil.rmtree(work / "corpus", ignore_errors=True)  # regenerated from the seed
+    (work / ".lock").unlink(missing_ok=True)  # still held until this run returns
     os.replace(work, final)
     return metrics, final
