@@ -45,7 +45,7 @@ def main():
     epochs = 2 if args.smoke else 20
 
     with tempfile.TemporaryDirectory() as cache:
-        pipe = make_ser_pipeline(oversample=False, memory=cache, random_state=0)
+        pipe = make_ser_pipeline("mfcc40_deltas", oversample=False, memory=cache, random_state=0)
         grid = {
             "features": [LogMelSpectrogram(n_mels=64), MFCC(n_mfcc=20, deltas=1)],
             "clf": [

@@ -34,7 +34,8 @@ def main():
             out_dir=args.out / "synthetic",
         )
     # Pooled MFCC statistics + logistic regression train in seconds;
-    # make_ser_pipeline() with no arguments gives the default network.
+    # make_ser_pipeline() with no arguments gives the default (a CNN ensemble fused
+    # with a linear model on paralinguistic functionals).
     model = make_ser_pipeline("pooled", "logreg", random_state=0)
     result = cross_validate_ser(
         model,

@@ -124,7 +124,7 @@ def test_speaker_ids_reach_speaker_normalised_branches():
 
 # ------------------------------------------------------------- the 'fusion' pipeline
 def _tiny_fusion(**kwargs):
-    pipe = make_ser_pipeline("fusion", random_state=0, **kwargs)
+    pipe = make_ser_pipeline(random_state=0, **kwargs)  # the default, with tiny networks
     return pipe.set_params(
         clf__deep__clf__estimator__epochs=2,
         clf__deep__clf__estimator__filters=(8,),
@@ -149,8 +149,9 @@ def test_fusion_pipeline_structure_and_errors():
         make_ser_pipeline("fusion", normalise="band")
 
 
-def test_fusion_pipeline_prediction_ignores_the_recording_gain(tiny_corpus):
-    """A clip and the same clip at another gain (or peak-normalised) get the same output."""
+def test_default_prediction_ignores_the_recording_gain(tiny_corpus):
+    """A clip and the same clip at another gain (or peak-normalised) get the same output
+    from the default pipeline (trained with tiny networks)."""
     from skser.augment import apply_gain, peak_normalise
 
     X, y, groups = tiny_corpus

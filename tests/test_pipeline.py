@@ -446,11 +446,44 @@ def test_plots_return_figures_and_save_png(corpus, tmp_path):
         plot_history({})
 
 
-def test_default_pipeline_is_the_tuned_one_and_auto_normalise():
+def test_default_pipeline_is_the_fusion_of_a_cnn_ensemble_and_functionals():
+    from sklearn.linear_model import LogisticRegression
+
+    from skser.features import LevelNormaliser, ParalinguisticFunctionals
+    from skser.models import FusionClassifier, SeedEnsembleClassifier
+
+    pipe = make_ser_pipeline(random_state=0)
+    assert [pipe.named_steps[k] for k in ("features", "speaker", "normalise")] == [
+        "passthrough"
+    ] * 3  # each branch has its own
+    fusion = pipe.named_steps["clf"]
+    assert isinstance(fusion, FusionClassifier) and fusion.weights is None  # equal weights
+    deep, func = (dict(fusion.estimators)[k] for k in ("deep", "functionals"))
+    for branch in (deep, func):
+        assert isinstance(branch.named_steps["level"], LevelNormaliser)
+        assert branch.named_steps["speaker"] == "passthrough"
+    assert isinstance(deep.named_steps["clf"], SeedEnsembleClassifier)
+    assert deep.named_steps["clf"].n_estimators == 4 and deep.named_steps["clf"].random_state == 0
+    assert deep.named_steps["normalise"].center_clips  # CMN, as the previous default
+    assert isinstance(func.named_steps["features"], ParalinguisticFunctionals)
+    lr = func.named_steps["clf"]
+    assert isinstance(lr, LogisticRegression) and lr.C == 0.01
+    # the second default: speaker-normalised branches
+    sn = make_ser_pipeline(speaker_normalise=True).named_steps["clf"]
+    assert all(type(b.named_steps["speaker"]).__name__ == "SpeakerStandardScaler"
+               for _, b in sn.estimators)  # fmt: skip
+    # features="auto" follows a named model
+    assert type(make_ser_pipeline(model="logreg").named_steps["features"]).__name__ == (
+        "ParalinguisticFunctionals"
+    )
+    assert make_ser_pipeline(model="cnn1d_pool").named_steps["features"].n_mfcc == 40
+
+
+def test_previous_default_and_auto_normalise():
     from skser.features import MFCC, BandStandardScaler
     from skser.models import CNN1DClassifier, SeedEnsembleClassifier
 
-    pipe = make_ser_pipeline(random_state=0)
+    pipe = make_ser_pipeline("mfcc40_deltas", random_state=0)
     feats, norm, clf = (pipe.named_steps[k] for k in ("features", "normalise", "clf"))
     assert isinstance(feats, MFCC) and (feats.n_mfcc, feats.deltas, feats.hop_length) == (
         40,
@@ -476,6 +509,10 @@ def test_default_pipeline_is_the_tuned_one_and_auto_normalise():
     assert not make_ser_pipeline(MFCC(), "cnn").named_steps["normalise"].center_clips
     assert make_ser_pipeline("logmel", "cnn").named_steps["normalise"].center_clips
     assert not make_ser_pipeline("zcr_rms_mfcc", "cnn1d").named_steps["normalise"].center_clips
-    assert not make_ser_pipeline(normalise="band").named_steps["normalise"].center_clips
+    assert (
+        not make_ser_pipeline("mfcc40_deltas", normalise="band")
+        .named_steps["normalise"]
+        .center_clips
+    )
     with pytest.raises(ValueError, match="unknown normalise 'cnm': use 'auto', 'band', 'cmn'"):
-        make_ser_pipeline(normalise="cnm")
+        make_ser_pipeline("mfcc40_deltas", normalise="cnm")

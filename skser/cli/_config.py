@@ -26,7 +26,7 @@ DEFAULTS = {
     },
     "pipeline": {
         "recipe": None,  # "S0".."S4": start from a published recipe
-        "features": "mfcc40_deltas",
+        "features": "auto",  # the fusion default; see skser.pipeline.FEATURE_PRESETS
         "model": "auto",
         "oversample": True,
         "augment": False,

@@ -26,7 +26,7 @@ def _add_experiment_flags(p):
     p.add_argument("--recipe", help="start from a published recipe: S0, S1, S2, S3 or S4")
     p.add_argument(
         "--features",
-        help="mfcc40_deltas (default), fusion (with --model fusion or auto), mfcc_deltas, "
+        help="auto (default: fusion for the default model), fusion, mfcc40_deltas, mfcc_deltas, "
         "logmel, mfcc, zcr_rms_mfcc, stft64, pooled or functionals",
     )
     p.add_argument(
