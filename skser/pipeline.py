@@ -64,7 +64,8 @@ MODEL_PRESETS = {
     "cnn1d": "CNN1DClassifier (1-D CNN, seeds S2/S3)",
     "mlp": "KerasMLPClassifier (seed S4)",
     "logreg": "scikit-learn LogisticRegression (needs 2-D features such as 'pooled')",
-    "svm": "scikit-learn SVC with an RBF kernel (needs 2-D features such as 'pooled')",
+    "svm": "scikit-learn SVC with an RBF kernel and probabilities (needs 2-D features such "
+    "as 'pooled')",
 }
 
 _TWO_D_ONLY = ("logreg", "svm")
@@ -159,7 +160,9 @@ def _model(name, n_estimators=6):
     if name == "svm":
         from sklearn.svm import SVC
 
-        return SVC(kernel="rbf", C=10.0, gamma="scale")
+        # probability=True: skser predict and the bundles report class probabilities
+        # (predictions still come from the decision function, as without it)
+        return SVC(kernel="rbf", C=10.0, gamma="scale", probability=True)
     raise ValueError(f"unknown model {name!r}: use one of {sorted(MODEL_PRESETS)} or an estimator")
 
 

@@ -313,3 +313,69 @@ def test_a_run_failing_in_its_first_fit_leaves_no_partial_folder(tmp_path):
     cfg["model"]["C"] = 1.0  # the next run is not blocked
     metrics, folder = run_experiment(cfg, command="evaluate", echo=lambda *a: None)
     assert folder.is_dir() and 0 <= metrics["cv"]["uar_mean"] <= 1
+
+
+# ------------------------------------------------------------- the command line
+def test_cli_train_without_a_corpus_is_a_usage_error(tmp_path):
+    res = _cli("train", "--out", tmp_path, cwd=tmp_path)
+    assert res.returncode == 2 and "needs a corpus" in res.stderr and "skser demo" in res.stderr
+    assert not any(tmp_path.iterdir())
+
+
+def test_cli_flags_after_the_subcommand_and_fast_errors(tmp_path):
+    res = _cli("train", "--corpus", "ravdess", "--data", tmp_path / "nope", "-q", cwd=tmp_path)
+    assert res.returncode == 2
+    assert (
+        res.stderr.strip() == f"skser train: error: data directory not found: {tmp_path / 'nope'}"
+    )
+    res = _cli("predict", tmp_path / "none.skser", tmp_path / "a.wav", "-q", cwd=tmp_path)
+    assert res.returncode == 2 and "model file not found" in res.stderr
+    assert "tensorflow" not in res.stderr.lower()
+
+
+def test_cli_single_speaker_corpus_says_why(tmp_path):
+    corpus = make_synthetic_speech(n_actors=1, emotions=["angry", "sad"], n_clips_per_emotion=3,
+                                   duration=0.5, random_state=0, out_dir=tmp_path / "c")  # fmt: skip
+    csv = tmp_path / "one.csv"
+    csv.write_text("path,label,speaker\n" + "".join(
+        f"{p},{t},solo\n" for p, t in zip(corpus.filenames, corpus.target, strict=True)))  # fmt: skip
+    res = _cli("evaluate", "--corpus", "csv", "--csv", csv, "--features", "pooled",
+               "--model", "logreg", "--out", tmp_path / "runs", cwd=tmp_path)  # fmt: skip
+    assert res.returncode == 2, res.stderr
+    assert "1 speaker(s)" in res.stderr and "Traceback" not in res.stderr
+    assert not (tmp_path / "runs").exists() or not any((tmp_path / "runs").iterdir())
+
+
+@pytest.mark.slow
+def test_cli_run_logs_folds_records_warnings_and_reports_the_model(tmp_path):
+    corpus = make_synthetic_speech(n_actors=4, emotions=["angry", "sad"], n_clips_per_emotion=3,
+                                   duration=0.5, random_state=0, out_dir=tmp_path / "c")  # fmt: skip
+    labels = ["Angry" if t == "angry" else t for t in corpus.target]
+    csv = tmp_path / "c.csv"
+    csv.write_text(
+        "path,label,speaker\n"
+        + "".join(
+            f"{p},{t},{g}\n"
+            for p, t, g in zip(corpus.filenames, labels, corpus.groups, strict=True)
+        )
+    )
+    res = _cli("train", "--corpus", "csv", "--csv", csv, "--features", "pooled", "--model",
+               "logreg", "--n-splits", "2", "--out", tmp_path / "runs", "--name", "r",
+               cwd=tmp_path)  # fmt: skip
+    assert res.returncode == 0, res.stderr
+    warning = [ln for ln in res.stderr.splitlines() if "vocabulary" in ln]
+    assert len(warning) == 1 and warning[0].startswith("skser train: warning: ")
+    assert "warnings.warn" not in res.stderr  # no source line
+    assert "fold 1/2: UAR" in res.stdout and "fold 2/2: UAR" in res.stdout
+    assert "min left" in res.stdout and "final fit on all 24 clips" in res.stdout
+    metrics = json.loads((tmp_path / "runs" / "r" / "metrics.json").read_text())
+    assert any("Angry" in w for w in metrics["data"]["warnings"])
+    report = (tmp_path / "runs" / "r" / "report.md").read_text()
+    assert "- model: load=AudioLoader" in report and "LogisticRegression" in report
+    assert "- wall time: " in report
+
+
+def test_csv_label_hint_suggests_the_likely_label(tmp_path):
+    path = _csv(tmp_path, "path,label,speaker\na.wav,Angry,s1\nb.wav,sad,s2\n")
+    with pytest.warns(CorpusWarning, match=r"\{'Angry': 'angry'\}"):
+        load_csv_corpus(path)

@@ -73,7 +73,16 @@ def _build_parser():
     verbosity.add_argument(
         "-q", "--quiet", action="store_true", help="print only errors and results"
     )
+    # -v/-q are accepted after the subcommand too (skser train ... -v)
+    common = argparse.ArgumentParser(add_help=False)
+    sub_verbosity = common.add_mutually_exclusive_group()
+    sub_verbosity.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS,
+                               help="log progress and show tracebacks")  # fmt: skip
+    sub_verbosity.add_argument("-q", "--quiet", action="store_true", default=argparse.SUPPRESS,
+                               help="print only errors and results")  # fmt: skip
     sub = parser.add_subparsers(dest="command", required=True)
+    _add_parser = sub.add_parser
+    sub.add_parser = lambda *a, **k: _add_parser(*a, parents=[common], **k)
 
     demo = sub.add_parser(
         "demo",
@@ -202,10 +211,38 @@ def _summary(echo, metrics, folder):
         echo(f"model    : {Path(folder) / metrics['model_file']}")
 
 
+def _precheck(cfg):
+    """Errors that need no model: data paths, before TensorFlow is imported."""
+    from ._config import ConfigError
+
+    d = cfg["data"]
+    if d["corpus"] == "csv" and d["csv"] and not Path(d["csv"]).is_file():
+        raise ConfigError(f"data.csv: file not found: {d['csv']}")
+    if d["corpus"] not in ("csv", "synthetic"):
+        from ..datasets import LOADERS
+
+        if d["corpus"] not in LOADERS:
+            from ._config import did_you_mean
+
+            raise ConfigError(
+                f"unknown corpus {d['corpus']!r}{did_you_mean(d['corpus'], list(LOADERS))}; use "
+                f"one of {', '.join([*LOADERS, 'csv', 'synthetic'])}"
+            )
+        if d["path"] and not Path(d["path"]).is_dir():
+            raise FileNotFoundError(f"data directory not found: {d['path']}")
+
+
 def _cmd_experiment(args, echo):
     from ._run import run_experiment
 
+    if not (args.config or args.corpus or any(s.startswith("data.") for s in args.set)):
+        raise ValueError(
+            f"skser {args.command} needs a corpus: --corpus NAME --data FOLDER, --corpus csv "
+            "--csv FILE, or --config FILE (`skser demo` runs on the synthetic corpus)"
+        )
     cfg = _experiment_config(args)
+    _precheck(cfg)
+    _import_tensorflow_quietly()
     metrics, folder = run_experiment(cfg, command=args.command, echo=echo, progress=not args.quiet)
     _summary(echo, metrics, folder)
     return 0
@@ -286,6 +323,9 @@ def _cmd_predict(args, echo):
         check_window(args.window, args.hop)
     elif args.window is not None or args.hop is not None:
         raise ValueError("--window and --hop apply only with --timeline")
+    if not Path(args.model).is_file():
+        raise FileNotFoundError(f"model file not found: {args.model}")
+    _import_tensorflow_quietly()
     model = load_model(args.model)
     paths = expand_paths(args.paths)
     speaker_normalised = uses_speakers(model, "predict")
@@ -414,6 +454,8 @@ def main(argv=None):
     """Run the ``skser`` command line; returns the exit status."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # TensorFlow's start-up noise
     args = _build_parser().parse_args(argv)
+    args.verbose = getattr(args, "verbose", False)
+    args.quiet = getattr(args, "quiet", False)
     logging.basicConfig(
         level=logging.INFO if args.verbose else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",
@@ -422,21 +464,32 @@ def main(argv=None):
         for name in ("tensorflow", "absl", "keras"):
             logging.getLogger(name).setLevel(logging.ERROR)
         warnings.filterwarnings("ignore", category=DeprecationWarning)
+        warnings.showwarning = _one_line_warning(args.command)
     echo = _Echo(args.quiet)
-    if not args.verbose and args.command in ("demo", "evaluate", "train", "grid", "predict"):
-        _import_tensorflow_quietly()
-    from ..deploy import ModelFileError
-
     try:
-        return _COMMANDS[args.command](args, echo)
-    except (ValueError, OSError, ModelFileError) as exc:
-        if args.verbose:
-            raise
-        print(f"skser {args.command}: error: {exc}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
+        if args.command == "demo":
+            _import_tensorflow_quietly()
+        from ..deploy import ModelFileError
+
+        try:
+            return _COMMANDS[args.command](args, echo)
+        except (ValueError, OSError, ModelFileError) as exc:
+            if args.verbose:
+                raise
+            print(f"skser {args.command}: error: {exc}", file=sys.stderr)
+            return 2
+    except KeyboardInterrupt:  # also during start-up (imports)
         print(f"skser {args.command}: interrupted", file=sys.stderr)
         return 130
+
+
+def _one_line_warning(command):
+    """Library warnings as one line on stderr (no source line), as the CLI's errors."""
+
+    def show(message, category, filename, lineno, file=None, line=None):
+        print(f"skser {command}: warning: {message}", file=file or sys.stderr)
+
+    return show
 
 
 if __name__ == "__main__":  # pragma: no cover

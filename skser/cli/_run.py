@@ -30,7 +30,28 @@ __all__ = ["load_data", "build_pipeline", "run_experiment"]
 
 # ------------------------------------------------------------------------- data
 def load_data(cfg, *, workdir=None):
-    """Return ``(X paths, y, groups, frame, description)`` for the ``[data]`` section."""
+    """Return ``(X paths, y, groups, frame, summary)`` for the ``[data]`` section.
+
+    Corpus warnings (skipped files, labels outside the vocabulary) are shown as usual
+    and also kept in ``summary["warnings"]``, so metrics.json records them."""
+    import warnings
+
+    from ..exceptions import CorpusWarning
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", CorpusWarning)
+        out = _load_data(cfg, workdir=workdir)
+    kept = []
+    for w in caught:
+        if issubclass(w.category, CorpusWarning):
+            kept.append(str(w.message))
+        warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    if kept:
+        out[4]["warnings"] = kept
+    return out
+
+
+def _load_data(cfg, *, workdir=None):
 
     from ..datasets import LOADERS, make_synthetic_speech, select_emotions
 
@@ -173,6 +194,12 @@ def _cv(cfg, n_groups):
     from ..model_selection import LeaveOneSpeakerOut, SpeakerKFold
 
     c = cfg["cv"]
+    if n_groups < 2 and c["scheme"] != "random":
+        raise ConfigError(
+            f"the corpus has {n_groups} speaker(s): speaker-independent folds need at least 2, "
+            "so it cannot be scored on unseen speakers (add speakers or another corpus; "
+            "cv.scheme = 'random' scores seen speakers and is marked as such)"
+        )
     if c["scheme"] == "loso":
         return LeaveOneSpeakerOut(), True
     if c["scheme"] == "random":
@@ -224,6 +251,20 @@ def _figures(figdir, result, frame):
     return sorted(figs)
 
 
+def _model_summary(pipe):
+    """One line: the pipeline's active steps and the classifier's kind."""
+    steps = [f"{n}={type(st).__name__}" for n, st in pipe.steps if st != "passthrough"]
+    clf = pipe.steps[-1][1]
+    if hasattr(clf, "estimators") and isinstance(clf.estimators, list):
+        branches = "; ".join(
+            f"{name}: " + " -> ".join(type(st).__name__ for _, st in b.steps if st != "passthrough")
+            for name, b in clf.estimators
+            if hasattr(b, "steps")
+        )
+        steps[-1] += f" [{branches}]"
+    return " -> ".join(steps)
+
+
 def _report(path, metrics, figures):
     s = metrics["cv"]
     lines = [
@@ -233,7 +274,15 @@ def _report(path, metrics, figures):
         f"- data: {metrics['data']['corpus']} ({metrics['data']['clips']} clips, "
         f"{metrics['data']['speakers']} speakers)",
         f"- protocol: {s['protocol']}",
+        f"- model: {metrics.get('model_summary', '')}",
+        f"- wall time: {metrics.get('wall_time_s', float('nan')):.0f} s on "
+        f"{metrics['machine']['cpu_count']} CPU cores",
     ]
+    if s.get("members"):
+        lines.append(
+            "- fusion branches alone: "
+            + ", ".join(f"{k} UAR {v['uar_mean']:.3f}" for k, v in s["members"].items())
+        )
     if s.get("warning"):
         lines.append(f"- **WARNING: {s['warning']}**")
     lines += [
@@ -288,6 +337,21 @@ def _jsonable(obj):
     if isinstance(obj, np.generic):
         return obj.item()
     return repr(obj)
+
+
+def _fold_line(echo):
+    """One line per finished fold, for logs as well as terminals."""
+    uars = []
+
+    def line(record, done, total, elapsed):
+        uars.append(record["uar"])
+        left = elapsed / done * (total - done)
+        echo(
+            f"fold {done}/{total}: UAR {record['uar']:.3f} (mean so far {np.mean(uars):.3f}); "
+            f"{elapsed / 60:.1f} min elapsed, about {left / 60:.1f} min left"
+        )
+
+    return line
 
 
 # ------------------------------------------------------------------------ main
@@ -373,6 +437,7 @@ def _run(cfg, command, echo, progress, started, final, stack):
             random_state=run["random_state"],
             verbose=1,
             progress=progress,
+            on_fold=_fold_line(echo),
         )
     except BaseException:
         # a value only checked at fit time failed the first fold: no finished work to keep,
@@ -389,6 +454,7 @@ def _run(cfg, command, echo, progress, started, final, stack):
         "config": _jsonable(cfg),
         "data": data_summary,
         "pipeline": repr(pipe),
+        "model_summary": _model_summary(pipe),
         "cv": result.summary,
         "per_fold": [
             {
@@ -412,6 +478,7 @@ def _run(cfg, command, echo, progress, started, final, stack):
         from sklearn.base import clone
 
         search = clone(estimator)
+        echo(f"final search on all {len(y)} clips (the saved model) ...")
         search.fit(X, y, groups=fit_groups)  # the deployed model: chosen on all speakers
         final_model = search.best_estimator_
         sel = result.summary["selection"]
@@ -442,6 +509,7 @@ def _run(cfg, command, echo, progress, started, final, stack):
         from ..deploy import save_model
 
         if final_model is None:
+            echo(f"final fit on all {len(y)} clips (the saved model) ...")
             final_model = pipe.fit(X, y, groups=fit_groups)
         final_model.set_params(load__verbose=False)  # no progress bars in deployment
         caches = [k for k in final_model.get_params(deep=True) if k.split("__")[-1] == "memory"]

@@ -14,6 +14,17 @@ __all__ = ["load_csv_corpus"]
 _COLUMNS = ("path", "label", "speaker")
 
 
+def _guess(label):
+    """The vocabulary label a stray label most likely means (for the hint)."""
+    import difflib
+
+    low = label.strip().lower()
+    if low in VOCABULARY:
+        return low
+    close = difflib.get_close_matches(low, VOCABULARY, n=1, cutoff=0.5)
+    return close[0] if close else "happy"
+
+
 def load_csv_corpus(csv, *, emotions=None):
     """Load a corpus listed in a CSV file with the columns ``path,label,speaker``.
 
@@ -96,7 +107,7 @@ def load_csv_corpus(csv, *, emotions=None):
         warnings.warn(
             f"{csv}: label(s) {unmapped} are not in skser's vocabulary ({', '.join(VOCABULARY)}) "
             "and stay classes of their own; map them with data.emotions (e.g. "
-            f"{{{unmapped[0]!r}: 'happy'}}, or None to drop)",
+            f"{{{unmapped[0]!r}: {_guess(unmapped[0])!r}}}, or None to drop)",
             CorpusWarning,
             stacklevel=2,
         )

@@ -277,6 +277,7 @@ def cross_validate_ser(
     random_state=None,
     verbose=0,
     progress=False,
+    on_fold=None,
 ):
     """Cross-validate an SER model the honest way: speaker-independent folds, UAR first.
 
@@ -321,6 +322,9 @@ def cross_validate_ser(
         Log one line per fold (logging level INFO).
     progress : bool, default=False
         Show a progress bar over folds (tqdm, on stderr, only when it is a terminal).
+    on_fold : callable or None, default=None
+        Called as ``on_fold(record, done, total, elapsed_seconds)`` after each fold
+        (computed or reused), e.g. to print one progress line into a log file.
 
     Returns
     -------
@@ -391,6 +395,7 @@ def cross_validate_ser(
         from tqdm.auto import tqdm
 
         bar = tqdm(total=len(splits), desc="cross-validation", unit="fold", disable=None)
+    started = time.perf_counter()
     for k, (train, test) in enumerate(splits, start=1):
         if speaker_independent:
             check_group_overlap(groups_arr, train, test, fold=k)
@@ -450,6 +455,8 @@ def cross_validate_ser(
                     record["fit_seconds"],
                 )
         folds.append(record)
+        if on_fold is not None:
+            on_fold(record, k, len(splits), time.perf_counter() - started)
         if bar is not None:
             bar.set_postfix(uar=f"{record['uar']:.3f}")
             bar.update(1)

@@ -80,10 +80,16 @@ class SpeakerKFold(StratifiedGroupKFold):
         if groups is None:
             raise ValueError(_NEED_GROUPS.format(name=type(self).__name__))
         n_groups = np.unique(np.asarray(groups)).size
+        if n_groups < 2:
+            raise ValueError(
+                f"SpeakerKFold: groups hold {n_groups} speaker(s); speaker-independent folds "
+                "need at least 2 (one to train on, one to test), so this corpus cannot be "
+                "scored on unseen speakers: add speakers, or combine it with another corpus"
+            )
         if n_groups < self.n_splits:
             raise ValueError(
                 f"SpeakerKFold: n_splits={self.n_splits} is more than the {n_groups} speakers "
-                "in groups; lower n_splits or use LeaveOneSpeakerOut"
+                f"in groups; use n_splits <= {n_groups} or LeaveOneSpeakerOut"
             )
         yield from super().split(X, y, groups)
 
