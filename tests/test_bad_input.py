@@ -379,3 +379,16 @@ def test_csv_label_hint_suggests_the_likely_label(tmp_path):
     path = _csv(tmp_path, "path,label,speaker\na.wav,Angry,s1\nb.wav,sad,s2\n")
     with pytest.warns(CorpusWarning, match=r"\{'Angry': 'angry'\}"):
         load_csv_corpus(path)
+
+
+def test_predict_refuses_a_bundle_holding_a_bare_classifier(tmp_path):
+    from sklearn.linear_model import LogisticRegression
+
+    from skser.cli._predict import predict_files
+    from skser.deploy import load_model, save_model
+
+    rng = np.random.default_rng(0)
+    clf = LogisticRegression().fit(rng.normal(size=(20, 3)), np.repeat(["angry", "sad"], 10))
+    save_model(clf, tmp_path / "bare.skser")
+    with pytest.raises(ValueError, match="LogisticRegression, not a pipeline that starts with"):
+        predict_files(load_model(tmp_path / "bare.skser"), [str(tmp_path / "a.wav")])

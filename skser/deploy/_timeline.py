@@ -4,7 +4,17 @@ __all__ = ["predict_timeline", "class_names", "require_proba"]
 
 
 def require_proba(model, caller):
-    """Raise a clear ValueError when ``model`` cannot give class probabilities."""
+    """Raise a clear ValueError when ``model`` cannot predict from audio files with
+    class probabilities: it must be a pipeline that starts by loading audio."""
+    from ..io import AudioLoader
+
+    steps = getattr(model, "steps", None)
+    if not steps or not isinstance(steps[0][1], AudioLoader):
+        raise ValueError(
+            f"{caller}: the model is a {type(model).__name__}, not a pipeline that starts with "
+            "an AudioLoader step, so it cannot read audio files; save the whole pipeline "
+            "(make_ser_pipeline(...).fit(...)), not only its classifier"
+        )
     if not hasattr(model, "predict_proba"):
         raise ValueError(
             f"{caller}: the model has no predict_proba (e.g. an SVC without "
