@@ -179,6 +179,26 @@ class SeedEnsembleClassifier(ClassifierMixin, BaseEstimator):
         """
         return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
 
+    def score(self, X, y, sample_weight=None):
+        """Accuracy on ``(X, y)`` (scikit-learn's classifier default; skser's scorers use UAR).
+
+        Parameters
+        ----------
+        X : array-like
+            Features.
+        y : array-like of shape (n_examples,)
+            True labels.
+        sample_weight : array-like of shape (n_examples,), default=None
+            Weights.
+
+        Returns
+        -------
+        float
+        """
+        from sklearn.metrics import accuracy_score
+
+        return float(accuracy_score(y, self.predict(X), sample_weight=sample_weight))
+
     @property
     def history_(self):
         """The first member's training history (for plots of Keras training curves)."""

@@ -381,6 +381,28 @@ class FusionClassifier(ClassifierMixin, BaseEstimator):
         check_is_fitted(self, "estimators_")
         return self.classes_[np.argmax(self.predict_proba(X, groups), axis=1)]
 
+    def score(self, X, y, sample_weight=None, groups=None):
+        """Accuracy on ``(X, y)`` (scikit-learn's classifier default; skser's scorers use UAR).
+
+        Parameters
+        ----------
+        X : array-like
+            Input.
+        y : array-like of shape (n_clips,)
+            True labels.
+        sample_weight : array-like of shape (n_clips,), default=None
+            Weights.
+        groups : array-like of shape (n_clips,), default=None
+            Speaker of each clip (for speaker-normalised members).
+
+        Returns
+        -------
+        float
+        """
+        from sklearn.metrics import accuracy_score
+
+        return float(accuracy_score(y, self.predict(X, groups), sample_weight=sample_weight))
+
     def predict_log_proba(self, X, groups=None):
         """Log of :meth:`predict_proba`."""
         with np.errstate(divide="ignore"):
