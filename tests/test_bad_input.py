@@ -392,3 +392,128 @@ def test_predict_refuses_a_bundle_holding_a_bare_classifier(tmp_path):
     save_model(clf, tmp_path / "bare.skser")
     with pytest.raises(ValueError, match="LogisticRegression, not a pipeline that starts with"):
         predict_files(load_model(tmp_path / "bare.skser"), [str(tmp_path / "a.wav")])
+
+
+# ------------------------------------------------- loaders, transformers, classifiers
+@pytest.fixture(scope="module")
+def bad_files(tmp_path_factory):
+    d = tmp_path_factory.mktemp("bad-files")
+    (d / "empty.wav").write_bytes(b"")
+    (d / "text.wav").write_text("hello, not audio")
+    sf.write(d / "ok.wav", 0.1 * np.ones(4000, np.float32), 16000)
+    return d
+
+
+@pytest.mark.parametrize(
+    "files, match",
+    [
+        ([], "no clips given"),
+        (["nope.wav"], r"1 of 1 file\(s\) could not be loaded:\n  .*nope.wav: file not found"),
+        (["empty.wav"], r"empty.wav: empty file \(0 bytes\)"),
+        (["text.wav"], r"text.wav: not a readable audio file"),
+        (["ok.wav", "text.wav", "nope.wav"], r"2 of 3 file\(s\)"),
+    ],
+)
+def test_audioloader_names_every_bad_file(bad_files, files, match):
+    from skser.io import AudioLoader
+
+    with pytest.raises(ValueError, match=match):
+        AudioLoader().fit_transform(np.array([str(bad_files / f) for f in files], dtype=object))
+
+
+def _waves(n=4, samples=4000):
+    return 0.1 * np.random.default_rng(0).normal(size=(n, samples)).astype(np.float32)
+
+
+@pytest.mark.parametrize(
+    "make, match",
+    [
+        (lambda: __import__("skser.features", fromlist=["MFCC"]).MFCC(n_mfcc=0), "n_mfcc must be"),
+        (lambda: __import__("skser.features", fromlist=["MFCC"]).MFCC(top_db_reference="peak"),
+         "top_db_reference must be 'clip' or 'train', got 'peak'"),
+        (lambda: __import__("skser.features", fromlist=["X"]).LogMelSpectrogram(n_mels=0),
+         "n_mels must be a positive integer"),
+        (lambda: __import__("skser.features", fromlist=["X"]).LogMelSpectrogram(hop_length=0),
+         "hop_length must be a positive integer"),
+        (lambda: __import__("skser.features", fromlist=["X"]).ParalinguisticFunctionals(
+            fmin=500, fmax=100), "fmin < fmax"),
+        (lambda: __import__("skser.features", fromlist=["X"]).LevelNormaliser(target_db="loud"),
+         "target_db must be a finite number"),
+    ],
+)  # fmt: skip
+def test_feature_parameters_are_named(make, match):
+    with pytest.raises(ValueError, match=match):
+        make().fit(_waves())
+
+
+def test_features_refuse_nan_waveforms():
+    from skser.features import MFCC
+
+    X = _waves()
+    X[1, 10] = np.nan
+    with pytest.raises(ValueError, match="NaN"):
+        MFCC().fit(X)
+
+
+@pytest.mark.parametrize(
+    "params, match",
+    [
+        ({"p_noise": 1.5}, r"p_noise must be a probability in \[0, 1\], got 1.5"),
+        ({"n_augment": -1}, "n_augment must be an integer >= 0, got -1"),
+        ({"noise_snr": (30, 10)}, "noise_snr must be a .low, high. pair"),
+    ],
+)
+def test_augmenter_parameters_are_named(params, match):
+    from skser.augment import AudioAugmenter
+
+    with pytest.raises(ValueError, match=match):
+        AudioAugmenter(**params).fit_resample(_waves(), np.array(["a", "b", "a", "b"]))
+
+
+@pytest.mark.parametrize(
+    "groups, match",
+    [
+        (["a", "b"], "groups has 2 speaker ids but X has 4 clips"),
+        ([None, "a", "b", "c"], r"1 are missing \(None, NaN or empty\) at rows \[0\]"),
+        (["", "a", "b", "c"], r"at rows \[0\]"),
+    ],
+)
+def test_speaker_ids_are_checked(groups, match):
+    from skser.features import SpeakerStandardScaler
+
+    with pytest.raises(ValueError, match=match):
+        SpeakerStandardScaler().fit(np.ones((4, 3)), groups=groups)
+
+
+@pytest.mark.parametrize(
+    "params, match",
+    [
+        ({"epochs": 0}, "epochs must be a positive integer, got 0"),
+        ({"batch_size": 0}, "batch_size must be a positive integer, got 0"),
+        ({"learning_rate": -1}, "learning_rate must be > 0, got -1"),
+        ({"lr_schedule": "wavy"}, "lr_schedule must be 'constant' or 'cosine', got 'wavy'"),
+    ],
+)
+def test_network_parameters_are_named(params, match):
+    from skser.models import CNN1DClassifier
+
+    X = np.random.default_rng(0).random((8, 4, 10)).astype("float32")
+    with pytest.raises(ValueError, match=match):
+        CNN1DClassifier(filters=(2,), dense_units=(), **params).fit(X, np.array(list("abababab")))
+
+
+@pytest.mark.parametrize(
+    "section, key, value, match",
+    [
+        ("pipeline", "oversample", "no", "pipeline.oversample"),
+        ("cv", "n_splits", 2.7, "cv.n_splits"),
+        ("run", "random_state", "seven", "run.random_state"),
+        ("cv", "scheme", "kfold", "cv.scheme"),
+        ("pipeline", "speaker_normalise", 1, "pipeline.speaker_normalise"),
+    ],
+)
+def test_config_values_are_type_checked(section, key, value, match):
+    from skser.cli._config import ConfigError, check_config
+
+    with pytest.raises(ConfigError, match=match):
+        check_config({section: {key: value}})

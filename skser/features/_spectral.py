@@ -119,6 +119,7 @@ class LogMelSpectrogram(_STFTParams, WaveformFeatureBase):
     def _check_params(self):
         super()._check_params()
         self._check_stft()
+        self._check_positive_ints("n_mels")
 
     def _compute(self, X):
         S = _mel_power(X, self)

@@ -231,6 +231,11 @@ class AudioLoader(TransformerMixin, BaseEstimator):
         return [y for y, _ in results]
 
     def _waveforms(self, X, *, reset):
+        if hasattr(X, "__len__") and len(X) == 0:
+            raise ValueError(
+                "AudioLoader: no clips given (an empty list of files or waveforms); check the "
+                "folder, pattern or CSV that produced them"
+            )
         paths = _as_path_list(X)
         if paths is not None:
             return self._load_paths(paths)
