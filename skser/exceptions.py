@@ -14,6 +14,7 @@ __all__ = [
     "LeakageError",
     "CorpusWarning",
     "SpeakerNormalisationWarning",
+    "TruncatedAudioWarning",
 ]
 
 
@@ -161,4 +162,30 @@ class SpeakerNormalisationWarning(UserWarning):
     ...     _ = scaler.transform(X)  # no speaker ids
     >>> caught[0].category is SpeakerNormalisationWarning
     True
+    """
+
+
+class TruncatedAudioWarning(UserWarning):
+    """An audio file decodes only in part: its header declares more audio than it holds.
+
+    Typical of a copy or download that was cut off. The part that decodes is used; the
+    message names the file and both durations.
+
+    Examples
+    --------
+    >>> import os, tempfile, warnings
+    >>> import numpy as np, soundfile as sf
+    >>> from skser.io import load_audio
+    >>> from skser.exceptions import TruncatedAudioWarning
+    >>> path = os.path.join(tempfile.mkdtemp(), "cut.wav")
+    >>> sf.write(path, np.zeros(16000), 16000, subtype="PCM_16")
+    >>> with open(path, "rb") as f:
+    ...     head = f.read(8044)  # the header and the first 0.25 s
+    >>> with open(path, "wb") as f:
+    ...     _ = f.write(head)
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     y, sr = load_audio(path)
+    >>> caught[0].category is TruncatedAudioWarning, len(y)
+    (True, 4000)
     """

@@ -379,17 +379,17 @@ def make_ser_pipeline(
         model = {"mfcc40_deltas": "cnn1d_views_x6", "fusion": "fusion"}.get(
             features, "cnn1d_pool_x3"
         )
-    if model == "cnn1d_views_x6" and isinstance(features, str) and features != "mfcc40_deltas":
-        raise ValueError(
-            f"model='cnn1d_views_x6' reads band ranges of the 'mfcc40_deltas' features (40 "
-            f"MFCCs + deltas), not of features={features!r}; use model='cnn1d_pool_x3' (or "
-            "model='auto', which picks it)"
-        )
     fusion = model == "fusion" or features == "fusion"
     if fusion and not (model == "fusion" and features == "fusion"):
         raise ValueError(
             "features='fusion' and model='fusion' go together (the fusion model builds its "
             f"own features in each branch); got features={features!r}, model={model!r}"
+        )
+    if model == "cnn1d_views_x6" and isinstance(features, str) and features != "mfcc40_deltas":
+        raise ValueError(
+            f"model='cnn1d_views_x6' reads band ranges of the 'mfcc40_deltas' features (40 "
+            f"MFCCs + deltas), not of features={features!r}; use model='cnn1d_pool_x3' (or "
+            "model='auto', which picks it)"
         )
     if isinstance(model, str) and model in _TWO_D_ONLY and isinstance(features, str):
         if features not in _TWO_D_FEATURES:

@@ -5,6 +5,7 @@ import os
 import shutil
 import subprocess
 import sys
+import warnings
 import zipfile
 
 import numpy as np
@@ -86,6 +87,41 @@ def test_audit_reports_nan_samples(small_corpus, tmp_path):
     rows = audit.issues[audit.issues["path"] == str(bad)]
     assert rows["problem"].tolist() == ["unreadable"]
     assert "10 of" in rows["detail"].iloc[0] and "NaN" in rows["detail"].iloc[0]
+
+
+def _truncate(path, keep_seconds, sr=16000, header=44):
+    data = path.read_bytes()
+    path.write_bytes(data[: header + int(keep_seconds * sr) * 2])
+
+
+def test_a_truncated_file_is_warned_about_by_name_in_loading_audit_and_predict(
+    small_corpus, bundle, tmp_path
+):
+    from skser.exceptions import TruncatedAudioWarning
+    from skser.io import load_audio
+
+    cut = tmp_path / "cut.wav"
+    rng = np.random.default_rng(0)
+    sf.write(cut, 0.1 * rng.normal(size=32000).astype(np.float32), 16000, subtype="PCM_16")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert len(load_audio(cut)[0]) == 32000  # the whole file: no warning
+    _truncate(cut, 0.5)
+    with pytest.warns(TruncatedAudioWarning, match=r"cut\.wav: truncated: .* 2\.00 s .* 0\.50 s"):
+        y, _ = load_audio(cut)
+    assert len(y) == 8000  # the part that decodes is kept
+    corpus = _copy(small_corpus, tmp_path / "corpus")
+    victim = sorted((corpus / "Actor_02").iterdir())[0]
+    sf.write(victim, 0.1 * rng.normal(size=16000).astype(np.float32), 16000, subtype="PCM_16")
+    _truncate(victim, 0.25)
+    audit = audit_corpus(load_ravdess(corpus))
+    rows = audit.issues[audit.issues["problem"] == "truncated"]
+    assert rows["path"].tolist() == [str(victim)]
+    assert "declares 1.00 s, only 0.25 s decodes" in rows["detail"].iloc[0]
+    res = _cli("predict", bundle, cut)
+    assert res.returncode == 0, res.stderr
+    lines = [ln for ln in res.stderr.splitlines() if "truncated" in ln]
+    assert len(lines) == 1 and str(cut) in lines[0] and "Traceback" not in res.stderr
 
 
 # ------------------------------------------------------------------ CSV corpora
@@ -517,3 +553,50 @@ def test_config_values_are_type_checked(section, key, value, match):
 
     with pytest.raises(ConfigError, match=match):
         check_config({section: {key: value}})
+
+
+@pytest.mark.parametrize(
+    "features, model, match",
+    [
+        (
+            "fusion",
+            "cnn1d_views_x6",
+            r"go together .*got features='fusion', model='cnn1d_views_x6'",
+        ),
+        ("pooled", "fusion", r"go together .*got features='pooled', model='fusion'"),
+        ("logmel", "cnn1d_views_x6", r"band ranges of the 'mfcc40_deltas' .*features='logmel'"),
+        ("mfcc", "svm", r"model='svm' needs one feature vector per clip; features='mfcc'"),
+        ("pooled", "cnnn", r"unknown model 'cnnn'"),
+        ("mfcc41", "cnn", r"unknown features 'mfcc41'"),
+    ],
+)
+def test_a_preset_and_model_mismatch_names_both(features, model, match):
+    from skser.pipeline import make_ser_pipeline
+
+    with pytest.raises(ValueError, match=match):
+        make_ser_pipeline(features, model)
+
+
+def test_permission_and_system_errors_say_what_and_where(tmp_path, monkeypatch):
+    import errno
+
+    from skser.cli._main import describe_error
+    from skser.io import AudioFileError, load_audio
+
+    wav = tmp_path / "locked.wav"
+    sf.write(wav, np.zeros(1600, np.float32), 16000)
+    real_access = os.access
+    monkeypatch.setattr(
+        os, "access", lambda p, mode: False if str(p) == str(wav) else real_access(p, mode)
+    )  # fmt: skip (root reads every file)
+    with pytest.raises(AudioFileError, match=r"locked\.wav: permission denied"):
+        load_audio(wav)
+    line = describe_error(PermissionError(errno.EACCES, "Permission denied", str(tmp_path)))
+    assert (
+        line
+        == f"permission denied: {tmp_path} (check its permissions (ls -l) or choose another path)"
+    )
+    full = describe_error(OSError(errno.ENOSPC, "No space left on device", "runs/x.partial"))
+    assert full.startswith("no space left on device: runs/x.partial (free some space")
+    loop = describe_error(OSError(errno.ELOOP, "Too many levels of symbolic links", "a", None, "b"))
+    assert loop.startswith("too many levels of symbolic links: a -> b (a symbolic link")

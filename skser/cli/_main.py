@@ -1,6 +1,7 @@
 """Entry point of the ``skser`` command."""
 
 import argparse
+import errno
 import json
 import logging
 import os
@@ -476,11 +477,43 @@ def main(argv=None):
         except (ValueError, OSError, ModelFileError) as exc:
             if args.verbose:
                 raise
-            print(f"skser {args.command}: error: {exc}", file=sys.stderr)
+            print(f"skser {args.command}: error: {describe_error(exc)}", file=sys.stderr)
             return 2
     except KeyboardInterrupt:  # also during start-up (imports)
         print(f"skser {args.command}: interrupted", file=sys.stderr)
         return 130
+
+
+_OS_HINTS = {
+    errno.EACCES: "check its permissions (ls -l) or choose another path",
+    errno.EPERM: "check its permissions (ls -l) or choose another path",
+    errno.ENOSPC: "free some space or write elsewhere (--out); nothing half-written was kept",
+    errno.ELOOP: "a symbolic link points back at itself or a folder above it",
+    errno.EROFS: "the file system is read-only: write elsewhere (--out)",
+}
+
+
+def describe_error(exc):
+    """One line for an error: a system error names what failed, on which path, and what
+    to do (``[Errno 13] Permission denied: 'x'`` becomes
+    ``permission denied: x (check its permissions ...)``).
+
+    Examples
+    --------
+    >>> describe_error(PermissionError(13, "Permission denied", "/data/a.wav"))
+    'permission denied: /data/a.wav (check its permissions (ls -l) or choose another path)'
+    >>> describe_error(ValueError("bad value"))
+    'bad value'
+    """
+    if isinstance(exc, OSError) and exc.strerror and exc.filename is not None:
+        where = os.fsdecode(exc.filename)
+        if exc.filename2 is not None:
+            where += f" -> {os.fsdecode(exc.filename2)}"
+        hint = _OS_HINTS.get(exc.errno)
+        return f"{exc.strerror[0].lower()}{exc.strerror[1:]}: {where}" + (
+            f" ({hint})" if hint else ""
+        )
+    return str(exc)
 
 
 def _one_line_warning(command):

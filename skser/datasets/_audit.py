@@ -9,6 +9,8 @@ import pandas as pd
 import soundfile as sf
 from joblib import Parallel, delayed
 
+from ..io._audio import _declared_frames
+
 __all__ = ["audit_corpus", "CorpusAudit"]
 
 logger = logging.getLogger(__name__)
@@ -23,11 +25,18 @@ def _dbfs(x):
 def _inspect(path, clip_level):
     row = {"path": path}
     try:
-        data, sr = sf.read(path, dtype="float32", always_2d=True)
+        with sf.SoundFile(path) as f:
+            data = f.read(dtype="float32", always_2d=True)
+            sr = f.samplerate
+            declared = _declared_frames(f, data.shape[0])
     except Exception as exc:  # soundfile raises several types for bad files
         row["error"] = f"{type(exc).__name__}: {exc}".strip()
         return row
     row.update(sr=int(sr), channels=int(data.shape[1]), duration=data.shape[0] / sr)
+    if declared is not None and declared > data.shape[0]:
+        row["truncated"] = (
+            f"header declares {declared / sr:.2f} s, only {data.shape[0] / sr:.2f} s decodes"
+        )
     if data.size == 0:
         row["error"] = "no samples"
         return row
@@ -53,7 +62,8 @@ class CorpusAudit:
     ----------
     issues : pandas.DataFrame
         One row per problem: ``problem`` (``unreadable``, including NaN or infinite
-        samples, ``duplicate_audio``,
+        samples, ``truncated`` (the header declares more audio than decodes),
+        ``duplicate_audio``,
         ``silent``, ``quiet``, ``clipping``, ``mixed_sample_rates``,
         ``mixed_channels``, ``missing_class``), ``path`` and ``detail``.
     files : pandas.DataFrame
@@ -147,7 +157,8 @@ def audit_corpus(
         delayed(_inspect)(p, clip_level) for p in paths
     )
     files = pd.DataFrame(rows)
-    for col in ("error", "sr", "channels", "peak_dbfs", "clipped_fraction", "audio_sha256"):
+    columns = ("error", "truncated", "sr", "channels", "peak_dbfs", "clipped_fraction")
+    for col in (*columns, "audio_sha256"):
         if col not in files:
             files[col] = np.nan
     issues = []
@@ -155,7 +166,10 @@ def audit_corpus(
     for row in files.itertuples():
         if isinstance(row.error, str):
             issues.append(("unreadable", row.path, row.error))
-        elif row.peak_dbfs < silent_dbfs:
+            continue
+        if isinstance(row.truncated, str):
+            issues.append(("truncated", row.path, row.truncated))
+        if row.peak_dbfs < silent_dbfs:
             issues.append(("silent", row.path, f"peak {row.peak_dbfs:.1f} dBFS"))
         elif row.peak_dbfs < quiet_dbfs:
             issues.append(("quiet", row.path, f"peak {row.peak_dbfs:.1f} dBFS"))

@@ -1,6 +1,8 @@
 """Decoding one audio file robustly, with an actionable reason when it fails."""
 
 import os
+import re
+import warnings
 
 import numpy as np
 import soundfile as sf
@@ -37,9 +39,47 @@ class AudioFileError(Exception):
         self.reason = reason
 
 
+_SHOULD_BE = re.compile(r"^data\s*:\s*(\d+)\s*\(should be (\d+)\)", re.MULTILINE)
+
+
+def _declared_frames(f, n_read):
+    """Frames the file's header declares, or None when it agrees with what was read.
+
+    libsndfile shortens the frame count of a RIFF/WAV file whose data chunk runs past
+    the end of the file and logs ``data : <declared> (should be <present>)``; other
+    formats keep the declared count in ``frames``.
+    """
+    match = _SHOULD_BE.search(f.extra_info or "")
+    if match:
+        block = max(f.channels * _bytes_per_sample(f.subtype), 1)
+        return int(match.group(1)) // block
+    if f.frames > n_read > 0:
+        return int(f.frames)
+    return None
+
+
+def _bytes_per_sample(subtype):
+    sizes = {"PCM_S8": 1, "PCM_U8": 1, "ULAW": 1, "ALAW": 1, "PCM_16": 2, "PCM_24": 3}
+    return sizes.get(
+        subtype, 4 if subtype in ("PCM_32", "FLOAT") else 8 if subtype == "DOUBLE" else 2
+    )
+
+
 def _decode(path):
     try:
-        data, file_sr = sf.read(path, dtype="float32", always_2d=True)
+        with sf.SoundFile(path) as f:
+            data = f.read(dtype="float32", always_2d=True)
+            declared = _declared_frames(f, data.shape[0])
+            file_sr = f.samplerate
+        if declared is not None and declared > data.shape[0]:
+            from ..exceptions import TruncatedAudioWarning
+
+            warnings.warn(
+                f"{path}: truncated: its header declares {declared / file_sr:.2f} s of "
+                f"audio but only {data.shape[0] / file_sr:.2f} s decodes; using that part",
+                TruncatedAudioWarning,
+                stacklevel=4,
+            )
         return data, file_sr
     except sf.LibsndfileError as exc:
         sf_error = exc
@@ -47,8 +87,6 @@ def _decode(path):
         sf_error = exc
     # Formats libsndfile does not read (e.g. some MP3/M4A): try librosa's fallback.
     try:
-        import warnings
-
         import librosa
 
         with warnings.catch_warnings():
@@ -91,8 +129,14 @@ def load_audio(path, *, sr=16000, mono=True):
     Raises
     ------
     skser.io.AudioFileError
-        With a ``reason``: missing, empty, not audio or corrupt, zero-length, or NaN/inf
-        samples.
+        With a ``reason``: missing, not readable by this user, empty, not audio or
+        corrupt, zero-length, or NaN/inf samples.
+
+    Warns
+    -----
+    skser.exceptions.TruncatedAudioWarning
+        The header declares more audio than the file holds (a cut-off copy); the part
+        that decodes is returned.
 
     Examples
     --------
@@ -108,6 +152,8 @@ def load_audio(path, *, sr=16000, mono=True):
         raise AudioFileError(path, "file not found")
     if os.path.isdir(path):
         raise AudioFileError(path, "is a directory, not an audio file")
+    if not os.access(path, os.R_OK):
+        raise AudioFileError(path, "permission denied: this user cannot read the file")
     if os.path.getsize(path) == 0:
         raise AudioFileError(path, "empty file (0 bytes)")
     data, file_sr = _decode(path)
