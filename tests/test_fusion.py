@@ -170,11 +170,15 @@ def test_fusion_pipeline_cv_records_each_branch(tiny_corpus):
     from skser.model_selection import cross_validate_ser
 
     X, y, groups = tiny_corpus
-    result = cross_validate_ser(_tiny_fusion(speaker_normalise=True), X, y, groups, cv=2)
+    pipe = _tiny_fusion(speaker_normalise=True)
+    n_networks = pipe.named_steps["clf"].estimators[0][1].steps[-1][1].n_estimators
+    result = cross_validate_ser(pipe, X, y, groups, cv=2)
     for fold in result.folds:
         assert fold["members"]["weights"] == {"deep": 0.5, "functionals": 0.5}
         assert set(fold["members"]["uar"]) == {"deep", "functionals"}
         assert fold["speaker_normalised"]
+        # every network of the deep branch has its training curve; the linear branch none
+        assert sorted(fold["histories"]) == [f"deep/{k}" for k in range(n_networks)]
     members = result.summary["members"]
     assert members["functionals"]["uar_mean"] == pytest.approx(
         np.mean([f["members"]["uar"]["functionals"] for f in result.folds])

@@ -516,3 +516,25 @@ def test_previous_default_and_auto_normalise():
     )
     with pytest.raises(ValueError, match="unknown normalise 'cnm': use 'auto', 'band', 'cmn'"):
         make_ser_pipeline("mfcc40_deltas", normalise="cnm")
+
+
+def test_cv_records_every_network_history_and_plots_them_all(corpus):
+    from skser.model_selection import keras_histories
+    from skser.plotting import plot_history
+
+    pipe = make_ser_pipeline("mfcc", "cnn1d_pool_x3", random_state=0)
+    pipe.set_params(clf__estimator__epochs=2, clf__estimator__filters=(4, 4, 4))
+    res = cross_validate_ser(
+        pipe, np.asarray(corpus.filenames), corpus.target, corpus.groups, cv=2, random_state=0
+    )
+    for fold in res.folds:
+        assert sorted(fold["histories"]) == ["clf/0", "clf/1", "clf/2"]  # three seeds
+        assert all(len(h["loss"]) == 2 for h in fold["histories"].values())
+        assert fold["history"] == fold["histories"]["clf/0"]
+    runs = {f"{f['fold']}/{k}": h for f in res.folds for k, h in f["histories"].items()}
+    fig = plot_history(runs)
+    loss_ax = fig.axes[0]
+    assert len(loss_ax.lines) == 6 + 1  # six networks, thin, and their mean, bold
+    assert "mean of 6" in loss_ax.get_legend().get_texts()[0].get_text()
+    assert any("no validation curve" in t.get_text() for t in fig.texts)
+    assert keras_histories(make_ser_pipeline("pooled", "logreg")) == {}

@@ -243,9 +243,19 @@ def _figures(figdir, result, frame):
     by = "gender" if "gender" in frame.columns else None
     figs["class_balance.png"] = plot_class_balance(frame, by=by)
     figs["fold_scores.png"] = plot_fold_scores(result)
-    history = next((f["history"] for f in result.folds if f.get("history")), None)
-    if history:
-        figs["training_curves.png"] = plot_history(history, title="training curves (fold 1)")
+    histories = {
+        f"fold {f['fold']}/{name}": h
+        for f in result.folds
+        for name, h in (
+            f.get("histories") or ({"clf": f["history"]} if f.get("history") else {})
+        ).items()
+    }
+    if histories:
+        n_folds = len({name.split("/")[0] for name in histories})
+        figs["training_curves.png"] = plot_history(
+            histories,
+            title=f"training curves: {len(histories)} networks over {n_folds} fold(s)",
+        )
     for name, fig in figs.items():
         save_figure(fig, figdir / name)
     return sorted(figs)

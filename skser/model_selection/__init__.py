@@ -1,6 +1,11 @@
 """Speaker-independent model selection: splitters, cross-validation, grid search."""
 
-from ._cross_validate import NOT_SPEAKER_INDEPENDENT, CVResult, cross_validate_ser
+from ._cross_validate import (
+    NOT_SPEAKER_INDEPENDENT,
+    CVResult,
+    cross_validate_ser,
+    keras_histories,
+)
 from ._search import SpeakerAwareScorer, SpeakerGridSearchCV, make_grid_search
 from ._splitters import GroupOverlapCheck, LeaveOneSpeakerOut, SpeakerKFold, check_group_overlap
 
@@ -14,5 +19,6 @@ __all__ = [
     "SpeakerKFold",
     "check_group_overlap",
     "cross_validate_ser",
+    "keras_histories",
     "make_grid_search",
 ]

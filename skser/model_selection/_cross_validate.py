@@ -39,7 +39,8 @@ class CVResult:
     folds : list of dict
         Per fold: ``fold``, ``uar``, ``wa``, ``macro_f1``, ``per_class_recall``,
         ``confusion_matrix``, ``test_groups``, ``fit_seconds``, ``predict_seconds``,
-        ``n_train``/``n_test`` and ``history`` (a Keras classifier's ``history_``).
+        ``n_train``/``n_test``, ``histories`` (the ``history_`` of every network in the
+        model, by member name: :func:`keras_histories`) and ``history`` (the first).
     summary : dict
         ``protocol``, mean and std over folds of each metric (``uar_mean``...),
         ``pooled`` (the report of all out-of-fold predictions together: UAR, WA,
@@ -149,10 +150,35 @@ def _as_attributes(attributes, n):
     return out
 
 
-def _history(estimator):
-    final = estimator.steps[-1][1] if hasattr(estimator, "steps") else estimator
-    history = getattr(final, "history_", None)
-    return dict(history) if history else None
+def keras_histories(estimator, name="clf"):
+    """Training history of every network inside a fitted estimator, by member name.
+
+    Walks pipelines (their last step), :class:`~skser.models.FusionClassifier` branches
+    (``deep/...``) and :class:`~skser.models.SeedEnsembleClassifier` members
+    (``.../0``, ``.../1`` ...); a model without networks gives ``{}``.
+
+    Examples
+    --------
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> keras_histories(LogisticRegression())
+    {}
+    """
+    if hasattr(estimator, "steps"):
+        return keras_histories(estimator.steps[-1][1], name)
+    named = getattr(estimator, "named_estimators_", None)
+    if isinstance(named, dict):
+        out = {}
+        for member, est in named.items():
+            out.update(keras_histories(est, member))
+        return out
+    members = getattr(estimator, "estimators_", None)
+    if isinstance(members, list) and members and hasattr(members[0], "history_"):
+        out = {}
+        for k, est in enumerate(members):
+            out.update(keras_histories(est, f"{name}/{k}"))
+        return out
+    history = getattr(estimator, "history_", None)
+    return {name: dict(history)} if isinstance(history, dict) and history else {}
 
 
 def _fit_predict(model, X_train, y_train, X_test, g_train, g_test):
@@ -419,6 +445,7 @@ def cross_validate_ser(
                 None if groups_arr is None else groups_arr[test],
             )
             report = ser_report(y[test], y_pred, labels=labels)
+            histories = keras_histories(model)
             record = {
                 "fold": k,
                 "key": key,
@@ -440,7 +467,8 @@ def cross_validate_ser(
                 "members": _member_scores(model, y[test], members, labels),
                 "test_indices": np.asarray(test).tolist(),
                 "y_pred": [v.item() if isinstance(v, np.generic) else v for v in y_pred],
-                "history": _history(model),
+                "history": next(iter(histories.values()), None),
+                "histories": histories,
                 "protocol": protocol,
             }
             if path is not None:

@@ -218,13 +218,15 @@ def plot_fold_scores(result, *, metrics=("uar", "wa"), title=None, path=None):
 
 
 def plot_history(history, *, title=None, path=None):
-    """Training curves (loss and accuracy per epoch) from a Keras classifier's ``history_``.
+    """Training curves (loss and accuracy per epoch) of one network or of many.
 
     Parameters
     ----------
-    history : dict or fitted classifier
-        ``{"loss": [...], "accuracy": [...], "val_loss": [...], ...}`` or an object
-        with ``history_``.
+    history : dict, fitted classifier, or dict of dicts
+        One network: ``{"loss": [...], "accuracy": [...], "val_loss": [...], ...}`` or an
+        object with ``history_``. Many networks (every member of every fold, as
+        ``CVResult.folds[i]["histories"]`` gives them): a mapping from a name to such a
+        dict, or a list of them; each is drawn thin and their mean over networks bold.
     title : str, optional
         Title.
     path : str or Path, optional
@@ -233,6 +235,8 @@ def plot_history(history, *, title=None, path=None):
     Returns
     -------
     matplotlib.figure.Figure
+        Without any ``val_*`` curve, the figure says so (the networks trained on every
+        training clip, with nothing held out to validate on).
 
     Examples
     --------
@@ -242,19 +246,51 @@ def plot_history(history, *, title=None, path=None):
     >>> fig = plot_history(history)
     >>> len(fig.axes)  # loss and accuracy
     2
+    >>> many = {"fold1/deep/0": {"loss": [1.0, 0.6]}, "fold1/deep/1": {"loss": [1.1, 0.5]}}
+    >>> fig = plot_history(many)
+    >>> len(fig.axes[0].lines)  # two networks and their mean
+    3
     """
     history = getattr(history, "history_", history)
-    if not history or "loss" not in history:
-        raise ValueError("history must have a 'loss' list (a fitted Keras classifier's history_)")
+    if isinstance(history, dict) and "loss" in history:
+        runs = [history]
+    elif isinstance(history, dict):
+        runs = list(history.values())
+    else:
+        runs = list(history or [])
+    runs = [getattr(r, "history_", r) for r in runs]
+    if not runs or not all(isinstance(r, dict) and r.get("loss") for r in runs):
+        raise ValueError(
+            "history must have a 'loss' list (a fitted Keras classifier's history_), or be "
+            "a mapping or list of such histories"
+        )
     fig = _figure((9, 3.5))
+    has_validation = any(k.startswith("val_") for r in runs for k in r)
     for k, metric in enumerate(("loss", "accuracy")):
         ax = fig.add_subplot(1, 2, k + 1)
-        for key, style in ((metric, "-"), (f"val_{metric}", "--")):
-            if key in history:
-                ax.plot(np.arange(1, len(history[key]) + 1), history[key], style, label=key)
+        for key, style, colour in ((metric, "-", "C0"), (f"val_{metric}", "--", "C1")):
+            curves = [np.asarray(r[key], dtype=float) for r in runs if r.get(key)]
+            if not curves:
+                continue
+            if len(curves) == 1:
+                ax.plot(np.arange(1, len(curves[0]) + 1), curves[0], style, color=colour,
+                        label=key)  # fmt: skip
+                continue
+            for curve in curves:
+                ax.plot(np.arange(1, len(curve) + 1), curve, style, color=colour, lw=0.6,
+                        alpha=0.35)  # fmt: skip
+            n = min(len(c) for c in curves)
+            mean = np.mean([c[:n] for c in curves], axis=0)
+            ax.plot(np.arange(1, n + 1), mean, style, color=colour, lw=2,
+                    label=f"{key} (mean of {len(curves)})")  # fmt: skip
         ax.set_xlabel("epoch")
         ax.set_ylabel(metric)
-        ax.legend(fontsize=8)
+        if ax.lines:
+            ax.legend(fontsize=8)
+    if not has_validation:
+        fig.text(0.5, 0.005, "no validation curve: the networks trained on every training "
+                 "clip (early_stopping=True holds out whole speakers to validate on)",
+                 ha="center", va="bottom", fontsize=8)  # fmt: skip
     fig.suptitle(title or "training curves")
     return _done(fig, path)
 
