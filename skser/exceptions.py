@@ -2,11 +2,20 @@
 
 Every exception derives from :class:`SkserError` and from the built-in exception a
 user would expect (``ValueError``, ``OSError``), so both ``except SkserError`` and
-``except ValueError`` work.
+``except ValueError`` work. Every warning derives from :class:`SkserWarning` (a
+``UserWarning``), so ``warnings.simplefilter("error", SkserWarning)`` makes them all
+fatal. The modules that raise them re-export them (``skser.io.AudioFileError``,
+``skser.deploy.ModelFileError``, ``skser.cli.ConfigError``): this module is the one
+place they are defined.
 """
 
 __all__ = [
     "SkserError",
+    "SkserWarning",
+    "AudioFileError",
+    "ConfigError",
+    "ModelFileError",
+    "VersionMismatchWarning",
     "CorpusError",
     "AudioLoadError",
     "ChecksumError",
@@ -25,6 +34,17 @@ class SkserError(Exception):
     --------
     >>> from skser.exceptions import LeakageError, SkserError
     >>> issubclass(LeakageError, SkserError) and issubclass(LeakageError, ValueError)
+    True
+    """
+
+
+class SkserWarning(UserWarning):
+    """Base class of every warning skser issues.
+
+    Examples
+    --------
+    >>> from skser.exceptions import CorpusWarning, SkserWarning
+    >>> issubclass(CorpusWarning, SkserWarning) and issubclass(SkserWarning, UserWarning)
     True
     """
 
@@ -120,7 +140,83 @@ class LeakageError(SkserError, ValueError):
     """
 
 
-class CorpusWarning(UserWarning):
+class AudioFileError(SkserError, ValueError):
+    """One file failed to load.
+
+    Parameters
+    ----------
+    path : str
+        The file.
+    reason : str
+        A short human-readable cause (kept as the ``path`` and ``reason``
+        attributes).
+
+    Examples
+    --------
+    :func:`load_audio` raises it for one file; :class:`AudioLoader` collects every
+    failure of a call into one :class:`~skser.exceptions.AudioLoadError`:
+
+    >>> from skser.io import load_audio
+    >>> load_audio("no/such/file.wav")
+    Traceback (most recent call last):
+    ...
+    skser.exceptions.AudioFileError: no/such/file.wav: ...
+    """
+
+    def __init__(self, path, reason):
+        super().__init__(f"{path}: {reason}")
+        self.path = str(path)
+        self.reason = reason
+
+
+class ModelFileError(SkserError, ValueError):
+    """A model bundle is missing, truncated, corrupt or not a skser bundle.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from skser.deploy import ModelFileError, read_metadata
+    >>> path = Path(tempfile.mkdtemp()) / "model.skser"
+    >>> _ = path.write_text("not a bundle")
+    >>> try:
+    ...     read_metadata(path)
+    ... except ModelFileError as err:
+    ...     print("refused")
+    refused
+    """
+
+
+class ConfigError(SkserError, ValueError):
+    """A configuration file or flag is invalid (the message names the key).
+
+    Examples
+    --------
+    >>> from skser.cli import check_config
+    >>> try:
+    ...     check_config({"cv": {"n_split": 3}})
+    ... except ConfigError as err:
+    ...     print(err)
+    config: unknown key cv.n_split; did you mean 'n_splits'?
+    """
+
+
+class VersionMismatchWarning(SkserWarning):
+    """A bundle was saved with other package versions than the running ones.
+
+    :func:`load_model` warns with it (``check_versions=False`` skips the check);
+    predictions of a model unpickled under other versions are not guaranteed.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> from skser.deploy import VersionMismatchWarning
+    >>> warnings.simplefilter("error", VersionMismatchWarning)  # make it fatal
+    >>> warnings.resetwarnings()
+    """
+
+
+class CorpusWarning(SkserWarning):
     """Files of a corpus were skipped (the message says how many and gives examples).
 
     Loaders take ``strict=True`` to raise :class:`CorpusError` instead.
@@ -143,7 +239,7 @@ class CorpusWarning(UserWarning):
     """
 
 
-class SpeakerNormalisationWarning(UserWarning):
+class SpeakerNormalisationWarning(SkserWarning):
     """A speaker-normalised step fell back to global training statistics.
 
     Raised when speaker ids are missing at predict time, or when a speaker has fewer
@@ -165,7 +261,7 @@ class SpeakerNormalisationWarning(UserWarning):
     """
 
 
-class TruncatedAudioWarning(UserWarning):
+class TruncatedAudioWarning(SkserWarning):
     """An audio file decodes only in part: its header declares more audio than it holds.
 
     Typical of a copy or download that was cut off. The part that decodes is used; the

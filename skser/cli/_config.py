@@ -5,11 +5,9 @@ import difflib
 import tomllib
 from pathlib import Path
 
+from ..exceptions import ConfigError
+
 __all__ = ["DEFAULTS", "ConfigError", "load_config", "apply_overrides", "check_config"]
-
-
-class ConfigError(ValueError):
-    """A configuration file or flag is invalid (the message names the key)."""
 
 
 #: Every section and key a config may have, with its default. Sections marked
@@ -118,7 +116,38 @@ def _suggest(key, valid):
 
 
 def check_config(cfg, *, source="config"):
-    """Raise :class:`ConfigError` for an unknown section or key, naming the closest valid one."""
+    """Check a configuration: sections, keys, value types and choices.
+
+    Parameters
+    ----------
+    cfg : dict
+        ``{section: {key: value}}``, as TOML gives it; sections may be partial.
+    source : str, default="config"
+        Where it came from (a file name), quoted in the error.
+
+    Returns
+    -------
+    dict
+        ``cfg`` itself.
+
+    Raises
+    ------
+    ConfigError
+        An unknown section or key (naming the closest valid one), a value of the wrong
+        type (``"no"`` is not a boolean, ``2.7`` not an integer) or outside its choices.
+        Keys of the free sections (``[model]``, ``[features]``...) are checked against
+        the estimator when the pipeline is built.
+
+    Examples
+    --------
+    >>> from skser.cli import ConfigError, check_config
+    >>> _ = check_config({"cv": {"n_splits": 6}})
+    >>> try:
+    ...     check_config({"pipeline": {"oversample": "no"}}, source="run.toml")
+    ... except ConfigError as err:
+    ...     print(err)
+    run.toml: pipeline.oversample must be true or false; got 'no'
+    """
     for section, values in cfg.items():
         if section not in DEFAULTS:
             raise ConfigError(f"{source}: unknown section [{section}]{_suggest(section, DEFAULTS)}")
@@ -150,7 +179,29 @@ def _merge(base, update):
 
 
 def load_config(path=None):
-    """Defaults, updated by a TOML file if given (checked strictly)."""
+    """The defaults (:data:`DEFAULTS`), updated by a TOML file if given.
+
+    Parameters
+    ----------
+    path : str or path-like, optional
+        A TOML file; checked with :func:`check_config`.
+
+    Returns
+    -------
+    dict
+        A new ``{section: {key: value}}`` with every key.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from skser.cli import load_config
+    >>> path = os.path.join(tempfile.mkdtemp(), "run.toml")
+    >>> with open(path, "w") as f:
+    ...     _ = f.write("[cv]\\nn_splits = 6\\n")
+    >>> cfg = load_config(path)
+    >>> cfg["cv"]["n_splits"], cfg["pipeline"]["features"]
+    (6, 'auto')
+    """
     cfg = copy.deepcopy(DEFAULTS)
     if path is None:
         return cfg
@@ -174,7 +225,30 @@ def _parse_value(text):
 
 
 def apply_overrides(cfg, assignments, *, source="--set"):
-    """Apply ``section.key=value`` strings (values are TOML literals)."""
+    """Apply ``section.key=value`` strings, as ``skser train --set`` does.
+
+    Parameters
+    ----------
+    cfg : dict
+        A configuration (:func:`load_config`); not modified.
+    assignments : list of str
+        ``"section.key=value"``; values are TOML literals (``3``, ``true``,
+        ``"text"``, ``[1, 2]``), anything else is taken as a string.
+    source : str, default="--set"
+        Quoted in errors.
+
+    Returns
+    -------
+    dict
+        A new configuration.
+
+    Examples
+    --------
+    >>> from skser.cli import apply_overrides, load_config
+    >>> cfg = apply_overrides(load_config(), ["cv.n_splits=4", "model.dropout=0.2"])
+    >>> cfg["cv"]["n_splits"], cfg["model"]["dropout"]
+    (4, 0.2)
+    """
     update = {}
     for item in assignments:
         if "=" not in item or "." not in item.split("=", 1)[0]:

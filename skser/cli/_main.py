@@ -452,7 +452,30 @@ _COMMANDS = {
 
 
 def main(argv=None):
-    """Run the ``skser`` command line; returns the exit status."""
+    """Run the ``skser`` command line.
+
+    Parameters
+    ----------
+    argv : list of str, optional
+        Arguments without the program name; ``sys.argv[1:]`` when None.
+
+    Returns
+    -------
+    int
+        The exit status: 0 on success, 2 for a usage or input error (one line on
+        stderr), 130 when interrupted.
+
+    Examples
+    --------
+    >>> from skser.cli import main
+    >>> main(["info", "no/such/model.skser"])
+    2
+    """
+    with warnings.catch_warnings():  # the CLI's warning display ends with the call
+        return _main(argv)
+
+
+def _main(argv):
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # TensorFlow's start-up noise
     args = _build_parser().parse_args(argv)
     args.verbose = getattr(args, "verbose", False)

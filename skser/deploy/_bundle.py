@@ -23,7 +23,7 @@ from pathlib import Path
 
 from .._atomic import atomic_path
 from .._version import __version__
-from ..exceptions import SkserError
+from ..exceptions import ModelFileError, VersionMismatchWarning
 
 __all__ = [
     "save_model",
@@ -47,39 +47,6 @@ _PACKAGES = (
     "numpy",
     "joblib",
 )
-
-
-class ModelFileError(SkserError, ValueError):
-    """A model bundle is missing, truncated, corrupt or not a skser bundle.
-
-    Examples
-    --------
-    >>> import tempfile
-    >>> from pathlib import Path
-    >>> from skser.deploy import ModelFileError, read_metadata
-    >>> path = Path(tempfile.mkdtemp()) / "model.skser"
-    >>> _ = path.write_text("not a bundle")
-    >>> try:
-    ...     read_metadata(path)
-    ... except ModelFileError as err:
-    ...     print("refused")
-    refused
-    """
-
-
-class VersionMismatchWarning(UserWarning):
-    """A bundle was saved with other package versions than the running ones.
-
-    :func:`load_model` warns with it (``check_versions=False`` skips the check);
-    predictions of a model unpickled under other versions are not guaranteed.
-
-    Examples
-    --------
-    >>> import warnings
-    >>> from skser.deploy import VersionMismatchWarning
-    >>> warnings.simplefilter("error", VersionMismatchWarning)  # make it fatal
-    >>> warnings.resetwarnings()
-    """
 
 
 def _versions():
@@ -313,7 +280,7 @@ def load_model(path, *, check_versions=True):
     >>> load_model(path)
     Traceback (most recent call last):
     ...
-    skser.deploy._bundle.ModelFileError: ...
+    skser.exceptions.ModelFileError: ...
     """
     import joblib
 

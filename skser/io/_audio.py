@@ -7,36 +7,9 @@ import warnings
 import numpy as np
 import soundfile as sf
 
+from ..exceptions import AudioFileError
+
 __all__ = ["load_audio", "AudioFileError"]
-
-
-class AudioFileError(Exception):
-    """One file failed to load.
-
-    Parameters
-    ----------
-    path : str
-        The file.
-    reason : str
-        A short human-readable cause (kept as the ``path`` and ``reason``
-        attributes).
-
-    Examples
-    --------
-    :func:`load_audio` raises it for one file; :class:`AudioLoader` collects every
-    failure of a call into one :class:`~skser.exceptions.AudioLoadError`:
-
-    >>> from skser.io import load_audio
-    >>> load_audio("no/such/file.wav")
-    Traceback (most recent call last):
-    ...
-    skser.io._audio.AudioFileError: no/such/file.wav: ...
-    """
-
-    def __init__(self, path, reason):
-        super().__init__(f"{path}: {reason}")
-        self.path = str(path)
-        self.reason = reason
 
 
 _SHOULD_BE = re.compile(r"^data\s*:\s*(\d+)\s*\(should be (\d+)\)", re.MULTILINE)

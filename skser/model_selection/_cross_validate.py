@@ -157,6 +157,18 @@ def keras_histories(estimator, name="clf"):
     (``deep/...``) and :class:`~skser.models.SeedEnsembleClassifier` members
     (``.../0``, ``.../1`` ...); a model without networks gives ``{}``.
 
+    Parameters
+    ----------
+    estimator : estimator
+        A fitted pipeline or classifier.
+    name : str, default="clf"
+        Name given to the network when ``estimator`` itself is one.
+
+    Returns
+    -------
+    dict of str to dict
+        ``{member name: {"loss": [...], ...}}`` in the order of the members.
+
     Examples
     --------
     >>> from sklearn.linear_model import LogisticRegression
