@@ -4,7 +4,7 @@ Prints one JSON object. The clips are the shared RAVDESS copy (16 kHz, padded to
 longest clip). skser: ``AudioAugmenter(n_augment=2)`` with its default effect
 probabilities on all clips: ``n_fft=2048`` (librosa's frame, one thread) and the
 default ``n_fft=512`` with ``n_jobs`` 1 and 2. Baseline, measured in the same run on
-the first ``--baseline-copies`` copies of the same plan: the seeds' way, one
+the first ``--baseline-copies`` copies of the same plan: the recipes' way, one
 ``librosa.effects.time_stretch`` and one ``librosa.effects.pitch_shift`` call per
 copy (librosa's default n_fft=2048), same noise and shift code.
 

@@ -1,6 +1,6 @@
 """Throughput and memory of AudioLoader + LogMelSpectrogram versus a per-file librosa loop.
 
-Prints one JSON object. Baseline: the seeds' way, one file at a time:
+Prints one JSON object. Baseline: the recipes' way, one file at a time:
 ``librosa.load`` -> ``librosa.util.fix_length`` -> ``melspectrogram`` -> ``power_to_db``,
 with the same parameters and output length as skser. Both run in this process on the
 same clips, alternating, so machine noise hits both alike.

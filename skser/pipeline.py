@@ -59,10 +59,10 @@ MODEL_PRESETS = {
     "cnn1d_pool_x3": "three seeds of 'cnn1d_pool', probabilities averaged (SeedEnsembleClassifier)",
     "cnn1d_pool": "CNN1DClassifier with 64/128/256 filters, global average+max pooling over "
     "time, cosine learning-rate decay, 40 epochs",
-    "crnn": "CRNNClassifier (seed S1's network)",
-    "cnn": "CNNClassifier (2-D CNN, seed S0)",
-    "cnn1d": "CNN1DClassifier (1-D CNN, seeds S2/S3)",
-    "mlp": "KerasMLPClassifier (seed S4)",
+    "crnn": "CRNNClassifier (recipe S1's network)",
+    "cnn": "CNNClassifier (2-D CNN, recipe S0)",
+    "cnn1d": "CNN1DClassifier (1-D CNN, recipes S2/S3)",
+    "mlp": "KerasMLPClassifier (recipe S4)",
     "logreg": "scikit-learn LogisticRegression (needs 2-D features such as 'pooled')",
     "svm": "scikit-learn SVC with an RBF kernel and probabilities (needs 2-D features such "
     "as 'pooled')",
@@ -317,7 +317,7 @@ def make_ser_pipeline(
         (:class:`~skser.features.BandStandardScaler`); ``"cmn"``: each clip's own
         per-band mean over frames removed first (cepstral mean normalisation, then the
         band z-score); ``"auto"``: ``"cmn"`` for the spectral presets
-        (``"mfcc40_deltas"``, ``"mfcc_deltas"``, ``"logmel"``, ``"mfcc"``), ``"band"`` for everything else; ``"sample"``: per-clip z-score (seed S1); None: none.
+        (``"mfcc40_deltas"``, ``"mfcc_deltas"``, ``"logmel"``, ``"mfcc"``), ``"band"`` for everything else; ``"sample"``: per-clip z-score (recipe S1); None: none.
     speaker_normalise : bool, dict or transformer, default=False
         True inserts :class:`~skser.features.SpeakerStandardScaler` as the ``speaker``
         step, right after the features (per band of ``(bands, frames)`` features, per

@@ -10,7 +10,7 @@ __all__ = ["PerSampleStandardScaler", "BandStandardScaler"]
 
 
 class PerSampleStandardScaler(TransformerMixin, BaseEstimator):
-    """Z-score each clip over all its values (seed S1's per-sample standardisation).
+    """Z-score each clip over all its values (recipe S1's per-sample standardisation).
 
     Stateless: each clip is standardised with its own mean and standard deviation. A
     constant clip (e.g. silence) becomes all zeros rather than NaN. Works on 2-D and

@@ -87,7 +87,7 @@ class FramePooling(_ShapeFitted):
     """Statistics over frames: ``(n, bands, frames) -> (n, bands * n_stats)``.
 
     Turns frame-level features into a fixed vector for any scikit-learn classifier
-    (seed S4). 2-D input is treated as one band.
+    (recipe S4). 2-D input is treated as one band.
 
     Parameters
     ----------

@@ -36,7 +36,7 @@ class LogMelSpectrogram(_STFTParams, WaveformFeatureBase):
     """Log-mel spectrogram of each clip, computed for a whole batch at once.
 
     Parameters follow ``librosa.feature.melspectrogram`` and ``librosa.power_to_db``.
-    Seed S1's front end is ``LogMelSpectrogram(n_mels=128, n_fft=2048, hop_length=512,
+    Recipe S1's front end is ``LogMelSpectrogram(n_mels=128, n_fft=2048, hop_length=512,
     n_frames=100)`` followed by :class:`PerSampleStandardScaler`.
 
     Parameters
@@ -304,7 +304,7 @@ class MFCC(_STFTParams, WaveformFeatureBase):
 class Spectrogram(_STFTParams, WaveformFeatureBase):
     """STFT magnitude (dB) of each clip, optionally resized to a fixed image.
 
-    Seed S0's front end is ``Spectrogram(size=(64, 64))``: the STFT in dB resized by
+    Recipe S0's front end is ``Spectrogram(size=(64, 64))``: the STFT in dB resized by
     bilinear interpolation to a 64x64 image (followed by a z-score).
 
     Parameters

@@ -11,7 +11,7 @@ __all__ = ["FeatureStack", "make_feature_stack"]
 class FeatureStack(TransformerMixin, _BaseComposition, BaseEstimator):
     """Stack the outputs of several feature transformers along the band axis.
 
-    Seed S2's front end is ``FeatureStack([("zcr", ZeroCrossingRate()),
+    Recipe S2's front end is ``FeatureStack([("zcr", ZeroCrossingRate()),
     ("rms", RMSEnergy()), ("mfcc", MFCC())])``: ``(n_clips, 1 + 1 + 20, n_frames)``.
     Every transformer must give the same number of frames (same ``hop_length`` and
     ``center``). Nested parameters are grid-searchable as ``<name>__<param>``.

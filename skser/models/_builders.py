@@ -134,7 +134,7 @@ def build_cnn2d(
     batch_norm=False,
     activation="relu",
 ):
-    """2-D CNN on spectrogram images (seed S0).
+    """2-D CNN on spectrogram images (recipe S0).
 
     One block per entry of ``filters``: ``Conv2D(f, kernel_size, padding="same")``
     [+ ``BatchNormalization``] + ``MaxPooling2D(pool_size)``; then ``Flatten``, one
@@ -204,7 +204,7 @@ def build_crnn(
     batch_norm=True,
     activation="relu",
 ):
-    """Convolutional-recurrent network on (bands, frames) features (seed S1).
+    """Convolutional-recurrent network on (bands, frames) features (recipe S1).
 
     The defaults are S1's network: ``Conv2D 32 + BatchNormalization + MaxPooling2D 2x2,
     Conv2D 64 + BatchNormalization + MaxPooling2D 2x2, Permute + Reshape`` to a
@@ -283,7 +283,7 @@ def build_cnn1d(
     bands=None,
     input_norm=None,
 ):
-    """1-D CNN over frame features (seeds S2 and S3).
+    """1-D CNN over frame features (recipes S2 and S3).
 
     One block per entry of ``filters``: ``Conv1D(f, kernel_size, padding="same")``
     [+ ``BatchNormalization``] + ``LeakyReLU`` + ``MaxPooling1D(pool_size)`` +
@@ -295,7 +295,7 @@ def build_cnn1d(
     input_shape : tuple of int
         One example: ``(n_bands, n_frames)`` is convolved along frames with the bands
         as channels; ``(n_features,)`` is convolved along the features with one
-        channel (seed S3's pooled MFCC vector).
+        channel (recipe S3's pooled MFCC vector).
     n_classes : int
         Number of output classes (>= 2).
     filters : tuple of int, default=(64, 128, 128)
@@ -343,7 +343,7 @@ def build_cnn1d(
     >>> from skser.models import build_cnn1d
     >>> build_cnn1d((22, 157), 8).output_shape  # frame features
     (None, 8)
-    >>> build_cnn1d((40,), 8).output_shape  # one pooled vector per clip (seed S3)
+    >>> build_cnn1d((40,), 8).output_shape  # one pooled vector per clip (recipe S3)
     (None, 8)
     """
     name = "build_cnn1d"
@@ -418,7 +418,7 @@ def build_mlp(
     dropout=0.0,
     activation="relu",
 ):
-    """Multi-layer perceptron on pooled features (seed S4's Keras MLP).
+    """Multi-layer perceptron on pooled features (recipe S4's Keras MLP).
 
     Parameters
     ----------

@@ -87,7 +87,7 @@ def _doc(cls, *, lr, bs, epochs):
 
 
 class CNNClassifier(SERKerasClassifierBase):
-    """2-D CNN on spectrogram images (seed S0), as a scikit-learn classifier.
+    """2-D CNN on spectrogram images (recipe S0), as a scikit-learn classifier.
 
     Defaults follow S0: three conv + max-pool blocks (32, 64, 128 filters), a
     128-unit dense layer, softmax; Adam 1e-3, batch 32, 30 epochs. The network is
@@ -175,7 +175,7 @@ class CNNClassifier(SERKerasClassifierBase):
 
 
 class CRNNClassifier(SERKerasClassifierBase):
-    """Convolutional-recurrent network (seed S1), as a scikit-learn classifier.
+    """Convolutional-recurrent network (recipe S1), as a scikit-learn classifier.
 
     Defaults are S1's network and training: Conv2D 32 + BN + MaxPool, Conv2D 64 + BN
     + MaxPool, Permute + Reshape to time steps, LSTM 128 (sequences), Dropout 0.3,
@@ -265,7 +265,7 @@ class CRNNClassifier(SERKerasClassifierBase):
 
 
 class CNN1DClassifier(SERKerasClassifierBase):
-    """1-D CNN over frame features (seeds S2 and S3), as a scikit-learn classifier.
+    """1-D CNN over frame features (recipes S2 and S3), as a scikit-learn classifier.
 
     Conv1D blocks with batch normalisation, LeakyReLU, max-pooling and dropout, then
     flatten, dense and softmax (:func:`~skser.models.build_cnn1d`). 3-D input
@@ -384,7 +384,7 @@ class CNN1DClassifier(SERKerasClassifierBase):
 
 
 class KerasMLPClassifier(SERKerasClassifierBase):
-    """Keras multi-layer perceptron on pooled features (seed S4), as a classifier.
+    """Keras multi-layer perceptron on pooled features (recipe S4), as a classifier.
 
     Input of any rank is flattened (:func:`~skser.models.build_mlp`); the usual input
     is the output of :class:`~skser.features.FramePooling`.

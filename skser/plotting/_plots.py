@@ -296,7 +296,7 @@ def plot_history(history, *, title=None, path=None):
 
 
 def plot_waveform_spectrogram(y, sr, *, n_fft=1024, hop_length=256, title=None, path=None):
-    """A clip's waveform above its spectrogram in dB (the seeds' EDA figure).
+    """A clip's waveform above its spectrogram in dB (the EDA figure of recipe S3).
 
     Parameters
     ----------
