@@ -564,7 +564,7 @@ def test_config_values_are_type_checked(section, key, value, match):
             r"go together .*got features='fusion', model='cnn1d_views_x6'",
         ),
         ("pooled", "fusion", r"go together .*got features='pooled', model='fusion'"),
-        ("logmel", "cnn1d_views_x6", r"band ranges of the 'mfcc40_deltas' .*features='logmel'"),
+        ("logmel", "cnn1d_views_x6", r"takes features='mfcc40_deltas' only, not features='logmel'"),
         ("mfcc", "svm", r"model='svm' needs one feature vector per clip; features='mfcc'"),
         ("pooled", "cnnn", r"unknown model 'cnnn'"),
         ("mfcc41", "cnn", r"unknown features 'mfcc41'"),

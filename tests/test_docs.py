@@ -182,3 +182,22 @@ def test_every_exception_and_warning_is_defined_once_under_the_bases():
     internal = {"skser.datasets._base.ParseError", "skser.datasets._base.Ignored"}
     elsewhere = sorted(set(elsewhere) - internal)
     assert elsewhere == [], "define these in skser.exceptions: " + ", ".join(elsewhere)
+
+
+def test_every_preset_is_documented_where_users_look():
+    """The registry is the one list of presets: the models guide, make_ser_pipeline's
+    docstring and the CLI's help name every one of them."""
+    from skser._presets import FEATURES, MODELS
+    from skser.cli._main import _build_parser
+    from skser.pipeline import FEATURE_PRESETS, MODEL_PRESETS, make_ser_pipeline
+
+    assert list(FEATURE_PRESETS) == list(FEATURES)
+    assert list(MODEL_PRESETS) == ["auto", *MODELS]
+    guide = (REPO_ROOT / "docs" / "guide" / "models.md").read_text()
+    doc = inspect.getdoc(make_ser_pipeline)
+    train = _build_parser()._subparsers._group_actions[0].choices["train"].format_help()
+    train = " ".join(train.split())
+    for name in [*FEATURES, *MODELS]:
+        assert f'`"{name}"`' in guide, f"docs/guide/models.md does not list {name!r}"
+        assert f'``"{name}"``' in doc, f"make_ser_pipeline's docstring does not list {name!r}"
+        assert name in train, f"skser train --help does not list {name!r}"

@@ -23,6 +23,7 @@ from skser.model_selection import (
     cross_validate_ser,
     make_grid_search,
 )
+from skser._presets import FEATURES as PRESET_FEATURES
 from skser.pipeline import RECIPES, make_recipe_pipeline, make_ser_pipeline
 
 
@@ -502,7 +503,9 @@ def test_previous_default_and_auto_normalise():
     # model="auto": the views ensemble needs the 80 bands of mfcc40_deltas
     assert make_ser_pipeline("mfcc_deltas").named_steps["clf"].n_estimators == 3
     assert make_ser_pipeline(MFCC(n_mfcc=40, deltas=1)).named_steps["clf"].variants is None
-    with pytest.raises(ValueError, match="model='cnn1d_views_x6' reads band ranges of the"):
+    with pytest.raises(
+        ValueError, match="model='cnn1d_views_x6' takes features='mfcc40_deltas' only.*band ranges"
+    ):
         make_ser_pipeline("logmel", "cnn1d_views_x6")
     # "auto" is a plain band z-score where per-clip centring makes no sense
     assert not make_ser_pipeline("pooled", "logreg").named_steps["normalise"].center_clips
@@ -538,3 +541,39 @@ def test_cv_records_every_network_history_and_plots_them_all(corpus):
     assert "mean of 6" in loss_ax.get_legend().get_texts()[0].get_text()
     assert any("no validation curve" in t.get_text() for t in fig.texts)
     assert keras_histories(make_ser_pipeline("pooled", "logreg")) == {}
+
+
+@pytest.mark.parametrize("name", [n for n in PRESET_FEATURES if n != "fusion"])
+def test_feature_presets_output_the_rank_the_registry_says(name):
+    """The registry's ``rank`` is what the compatibility checks trust: check it on audio."""
+    from skser._presets import FEATURES
+
+    rng = np.random.default_rng(0)
+    X = 0.1 * rng.normal(size=(2, 8000)).astype(np.float32)
+    preset = FEATURES[name]
+    out = preset.build(16000).fit_transform(X)
+    assert out.ndim == preset.rank and out.shape[0] == 2
+    if preset.blocks:  # named band blocks tile the output's bands
+        assert preset.blocks[-1][2] == out.shape[1]
+        assert all(a[2] == b[1] for a, b in zip(preset.blocks, preset.blocks[1:]))
+
+
+def test_every_compatible_preset_pair_builds_and_every_other_is_refused():
+    from skser._presets import FEATURES, MODELS
+
+    built = refused = 0
+    for f in FEATURES:
+        for m in MODELS:
+            try:
+                pipe = make_ser_pipeline(f, m)
+            except ValueError as err:
+                assert repr(f) in str(err) and repr(m) in str(err)  # names both
+                refused += 1
+                continue
+            built += 1
+            assert pipe.steps[-1][0] == "clf"
+    # 11 feature x 10 model presets; refused: the 'fusion' features with the 9 other
+    # models, the fusion model with the 10 other features, cnn1d_views_x6 with the 9
+    # features left but 'mfcc40_deltas', logreg/svm with the 7 (bands, frames) ones
+    assert (len(FEATURES), len(MODELS)) == (11, 10)
+    assert (built, refused) == (110 - 42, 9 + 10 + 9 + 14)

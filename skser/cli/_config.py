@@ -5,6 +5,7 @@ import difflib
 import tomllib
 from pathlib import Path
 
+from .._presets import FEATURES, MODELS, RECIPES
 from ..exceptions import ConfigError
 
 __all__ = ["DEFAULTS", "ConfigError", "load_config", "apply_overrides", "check_config"]
@@ -102,6 +103,9 @@ def _check_type(source, section, key, value):
 _CHOICES = {
     ("data", "corpus"): ("ravdess", "crema_d", "tess", "savee", "emodb", "csv", "synthetic"),
     ("cv", "scheme"): ("speaker_kfold", "loso", "random"),
+    ("pipeline", "features"): ("auto", *FEATURES),
+    ("pipeline", "model"): ("auto", *MODELS),
+    ("pipeline", "recipe"): tuple(RECIPES),
 }
 
 
@@ -162,7 +166,7 @@ def check_config(cfg, *, source="config"):
                 )
             _check_type(source, section, key, value)
             choices = _CHOICES.get((section, key))
-            if choices and value not in choices:
+            if choices and value is not None and value not in choices:
                 raise ConfigError(
                     f"{source}: {section}.{key} must be one of {', '.join(choices)}; got {value!r}"
                     + _suggest(value, choices).replace("valid keys", "choices")

@@ -9,6 +9,7 @@ import sys
 import warnings
 from pathlib import Path
 
+from .._presets import AUTO_MODEL_DESCRIPTION, FEATURES, MODELS
 from .._version import __version__
 
 _TRAIN_HELP = {
@@ -24,17 +25,19 @@ def _add_experiment_flags(p):
     p.add_argument("--data", help="corpus folder")
     p.add_argument("--csv", help="CSV file with columns path,label,speaker (--corpus csv)")
     p.add_argument("--emotions", help="comma-separated emotions to keep")
-    p.add_argument("--recipe", help="start from a published recipe: S0, S1, S2, S3 or S4")
+    p.add_argument(
+        "--recipe",
+        help="start from a published recipe: S0, S1, S2, S3 or S4 (docs: Recipes from the "
+        "literature)",
+    )
     p.add_argument(
         "--features",
-        help="auto (default: fusion for the default model), fusion, mfcc40_deltas, mfcc_deltas, "
-        "logmel, mfcc, zcr_rms_mfcc, stft64, pooled or functionals",
+        help="auto (default: what the model takes; the fusion for the default model), "
+        + ", ".join(FEATURES),
     )
     p.add_argument(
         "--model",
-        help="auto (default: cnn1d_views_x6 with mfcc40_deltas, fusion with fusion, else "
-        "cnn1d_pool_x3), fusion, cnn1d_views_x6, cnn1d_pool_x3, cnn1d_pool, crnn, cnn, cnn1d, "
-        "mlp, logreg or svm",
+        help=f"auto (default: {AUTO_MODEL_DESCRIPTION}), " + ", ".join(MODELS),
     )
     p.add_argument("--epochs", type=int)
     p.add_argument("--batch-size", type=int)
