@@ -12,6 +12,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import KFold
 
+from skser._presets import FEATURES as PRESET_FEATURES
 from skser.augment import AudioAugmenter
 from skser.datasets import make_synthetic_speech
 from skser.exceptions import LeakageError
@@ -23,7 +24,6 @@ from skser.model_selection import (
     cross_validate_ser,
     make_grid_search,
 )
-from skser._presets import FEATURES as PRESET_FEATURES
 from skser.pipeline import RECIPES, make_recipe_pipeline, make_ser_pipeline
 
 
@@ -555,7 +555,7 @@ def test_feature_presets_output_the_rank_the_registry_says(name):
     assert out.ndim == preset.rank and out.shape[0] == 2
     if preset.blocks:  # named band blocks tile the output's bands
         assert preset.blocks[-1][2] == out.shape[1]
-        assert all(a[2] == b[1] for a, b in zip(preset.blocks, preset.blocks[1:]))
+        assert all(a[2] == b[1] for a, b in zip(preset.blocks[:-1], preset.blocks[1:], strict=True))
 
 
 def test_every_compatible_preset_pair_builds_and_every_other_is_refused():
