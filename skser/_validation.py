@@ -2,7 +2,7 @@
 
 import numpy as np
 
-__all__ = ["check_rank", "check_finite"]
+__all__ = ["check_rank", "check_finite", "check_waveform_shape"]
 
 
 def check_rank(X, ranks, *, name, expected):
@@ -22,3 +22,16 @@ def check_finite(X, *, name):
             f"first at row {int(rows[0])}"
         )
     return X
+
+
+def check_waveform_shape(X, *, name):
+    """Raise a ValueError unless X is 2-D ``(n_clips, n_samples)``; a single clip gets
+    scikit-learn's "Reshape your data" hint. Returns the shape."""
+    shape = X.shape if hasattr(X, "shape") else np.asarray(X).shape
+    if len(shape) != 2:
+        hint = " Reshape your data: a single clip is X.reshape(1, -1)." if len(shape) == 1 else ""
+        raise ValueError(
+            f"{name} expects 2-D waveforms of shape (n_clips, n_samples), such as the "
+            f"output of AudioLoader; got shape {shape}.{hint}"
+        )
+    return shape

@@ -1,7 +1,18 @@
-"""scikit-learn's estimator checks on every public transformer (DESIGN rule 6)."""
+"""scikit-learn's and imbalanced-learn's estimator checks on every public estimator
+(DESIGN rule 6). A crawl of the public modules (:func:`all_estimators`) makes sure no
+estimator escapes them; expected failures are listed with their reasons."""
 
+import importlib
+import inspect
+
+import pytest
+from sklearn.base import BaseEstimator
+from sklearn.linear_model import LogisticRegression
+from sklearn.preprocessing import StandardScaler
 from sklearn.utils.estimator_checks import parametrize_with_checks
+from test_docs import PUBLIC_MODULES
 
+from skser.augment import AudioAugmenter
 from skser.features import (
     MFCC,
     BandStandardScaler,
@@ -10,14 +21,39 @@ from skser.features import (
     FramePooling,
     LevelNormaliser,
     LogMelSpectrogram,
+    OpenSmileFeatures,
     ParalinguisticFunctionals,
     PerSampleStandardScaler,
+    PooledFeatures,
     RMSEnergy,
     SpeakerStandardScaler,
     Spectrogram,
     ZeroCrossingRate,
 )
 from skser.io import AudioLoader
+from skser.model_selection import SpeakerGridSearchCV
+from skser.models import SeedEnsembleClassifier
+from skser.pipeline import SERPipeline
+
+
+def all_estimators():
+    """``{name: class}`` of every estimator in the public modules' ``__all__``."""
+    found = {}
+    for module in PUBLIC_MODULES:
+        mod = importlib.import_module(module)
+        for name in mod.__all__:
+            obj = getattr(mod, name)
+            if inspect.isclass(obj) and issubclass(obj, BaseEstimator):
+                found[name] = obj
+    return found
+
+
+try:
+    import opensmile  # noqa: F401
+
+    _OPENSMILE = [OpenSmileFeatures(feature_set="eGeMAPSv02")]
+except ImportError:  # the extra is missing: test_every_public_estimator_is_checked says so
+    _OPENSMILE = []
 
 # Small STFTs keep the checks fast; the checks feed tiny random "waveforms".
 ESTIMATORS = [
@@ -41,6 +77,11 @@ ESTIMATORS = [
     SpeakerStandardScaler(),
     ParalinguisticFunctionals(frame_length=64, hop_length=16, fmin=300.0, fmax=2000.0),
     LevelNormaliser(frame_length=16),
+    PooledFeatures(MFCC(n_fft=64, hop_length=16, n_mels=8, n_mfcc=4)),
+    *_OPENSMILE,
+    SeedEnsembleClassifier(LogisticRegression(), n_estimators=2),
+    SERPipeline([("scale", StandardScaler()), ("clf", LogisticRegression())]),
+    SpeakerGridSearchCV(LogisticRegression(), {"C": [0.1, 1.0]}, cv=2),
 ]
 
 _LENGTH = "clips of any length are padded/cropped to the fitted length by design, so a different length at transform time is valid input, not an error"
@@ -48,6 +89,11 @@ _FLOAT32 = (
     "features are computed in float32 batches; BLAS blocking depends on the batch, so "
     "reordering clips changes results by ~1e-6 relative (the check demands 1e-7)"
 )
+_ANY_LENGTH = (
+    "openSMILE analyses each clip on its own, so clips of another length at transform "
+    "time are valid input (functionals have a fixed size whatever the length)"
+)
+_STEPS = "Pipeline.fit fits the estimators in `steps` in place (scikit-learn's design)"
 EXPECTED_FAILURES = {
     # AudioLoader pads or crops every clip to the length learned in fit: waveforms of a
     # different length at transform time are valid input by design, not an error. The
@@ -59,6 +105,18 @@ EXPECTED_FAILURES = {
     },
     "LogMelSpectrogram": {"check_methods_sample_order_invariance": _FLOAT32},
     "MFCC": {"check_methods_sample_order_invariance": _FLOAT32},
+    "PooledFeatures": {"check_methods_sample_order_invariance": _FLOAT32},
+    "OpenSmileFeatures": {
+        "check_n_features_in_after_fitting": _ANY_LENGTH,
+        "check_transformer_general": _ANY_LENGTH,
+        "check_transformer_general(readonly_memmap=True)": _ANY_LENGTH,
+    },
+    # a Pipeline fits its steps in place, as scikit-learn's and imbalanced-learn's do
+    # (their own check suites leave Pipeline out for this reason)
+    "SERPipeline": {
+        "check_estimators_overwrite_params": _STEPS,
+        "check_dont_overwrite_parameters": _STEPS,
+    },
 }
 
 
@@ -151,3 +209,43 @@ def _fusions():
 def test_fusion_classifier_checks(estimator, check):
     # As above: the check raises on a violation; no expected failures.
     check(estimator)
+
+
+# ----------------------------------------------------------------- the sampler
+_SPARSE = (
+    "waveforms are dense audio: a sparse frame is refused with scikit-learn's message "
+    "(the sampler's tags say sparse=False; this check does not read them)"
+)
+
+
+def _imblearn_checks():
+    from imblearn.utils.estimator_checks import parametrize_with_checks as imblearn_checks
+
+    return imblearn_checks(
+        [AudioAugmenter(n_augment=1, n_fft=16, random_state=0)],
+        expected_failed_checks=lambda e: {"check_samplers_pandas_sparse": _SPARSE},
+    )
+
+
+@_imblearn_checks()
+def test_audio_augmenter_passes_imbalanced_learns_sampler_checks(estimator, check):
+    # imbalanced-learn's sampler checks (fit_resample, sample_indices_, pandas, lists,
+    # one-vs-all targets...); the check raises on a violation
+    check(estimator)
+
+
+@parametrize_with_checks([AudioAugmenter(n_augment=1, n_fft=16, random_state=0)])
+def test_audio_augmenter_passes_sklearns_checks(estimator, check):
+    check(estimator)
+
+
+# ----------------------------------------------------------------- nothing escapes
+def test_every_public_estimator_is_checked():
+    """Each public estimator class has an instance in one of the check suites above."""
+    checked = {type(e).__name__ for e in ESTIMATORS}
+    checked |= {type(e).__name__ for e in _keras_classifiers() + _fusions()}
+    checked |= {"AudioAugmenter"}
+    if not _OPENSMILE:
+        pytest.fail("the opensmile extra is not installed: pip install -e '.[test]'")
+    missing = sorted(set(all_estimators()) - checked)
+    assert missing == [], f"public estimators with no check suite: {missing}"

@@ -4,12 +4,12 @@ import logging
 import numbers
 
 import numpy as np
-from imblearn.base import SamplerMixin
+from imblearn.base import BaseSampler
 from joblib import Parallel, delayed
-from sklearn.base import BaseEstimator
 from sklearn.utils import check_random_state
-from sklearn.utils.validation import check_consistent_length, column_or_1d, validate_data
+from sklearn.utils.validation import check_consistent_length, validate_data
 
+from .._validation import check_waveform_shape
 from ._channel import apply_gain, band_limit
 from ._effects import add_noise, fit_to_length, shift_in_time, stretch_and_shift_pitch
 
@@ -20,7 +20,7 @@ __all__ = ["AudioAugmenter"]
 _EFFECTS = ("noise", "stretch", "pitch", "shift")
 
 
-class AudioAugmenter(SamplerMixin, BaseEstimator):
+class AudioAugmenter(BaseSampler):
     """Add ``n_augment`` randomly augmented copies of every training waveform.
 
     An imbalanced-learn sampler: inside an ``imblearn.pipeline.Pipeline`` it runs only
@@ -103,7 +103,11 @@ class AudioAugmenter(SamplerMixin, BaseEstimator):
     ((12, 16000), ['sad', 'sad', 'angry', 'angry', 'sad', 'sad'])
     """
 
-    _sampling_type = "bypass"
+    _sampling_type = "bypass"  # adds copies of every clip; no class targets
+    sampling_strategy = "auto"  # BaseSampler's attribute; "bypass" samplers ignore it
+    # Parameters are checked in _check_params (messages name the value and the range);
+    # scikit-learn's constraint machinery is private, so none are declared to it.
+    _parameter_constraints: dict = {}
 
     def __init__(
         self,
@@ -253,10 +257,7 @@ class AudioAugmenter(SamplerMixin, BaseEstimator):
         -------
         self
         """
-        self._check_params()
-        X = validate_data(self, X, dtype=[np.float32, np.float64], ensure_all_finite=True)
-        check_consistent_length(X, column_or_1d(y))
-        return self
+        return super().fit(X, y)
 
     def fit_resample(self, X, y, **params):
         """Return the clips (if ``keep_original``) followed by their augmented copies.
@@ -275,17 +276,25 @@ class AudioAugmenter(SamplerMixin, BaseEstimator):
         X_resampled : ndarray of shape (n_clips * (keep_original + n_augment), n_samples)
         y_resampled : ndarray of shape (n_clips * (keep_original + n_augment),)
         """
-        import pandas as pd
+        return super().fit_resample(X, y, **params)
+
+    def _check_X_y(self, X, y, accept_sparse=None):
+        """imbalanced-learn's input hook: 2-D finite float waveforms, 1-D labels."""
+        from imblearn.utils import check_target_type
 
         self._check_params()
-        if np.ndim(X) != 2:
-            raise ValueError(
-                "AudioAugmenter expects 2-D waveforms (n_clips, n_samples), e.g. the output "
-                f"of AudioLoader; got shape {np.shape(X)}"
-            )
+        check_waveform_shape(X, name="AudioAugmenter")
+        if isinstance(X, list | tuple):
+            X = np.asarray(X)  # a list of float64 lists stays float64
         X = validate_data(self, X, dtype=[np.float32, np.float64], ensure_all_finite=True)
-        y = column_or_1d(y)
+        # labels may be one-hot (one-vs-all); imbalanced-learn binarises the copies' back
+        y, binarize_y = check_target_type(y, indicate_one_vs_all=True)
         check_consistent_length(X, y)
+        return X, y, binarize_y
+
+    def _fit_resample(self, X, y):
+        import pandas as pd
+
         rng = check_random_state(self.random_state)
         plan = self._plan(len(X), X.shape[1], rng)
         self.augmentations_ = pd.DataFrame({k: v for k, v in plan.items() if k != "seed"})
@@ -326,11 +335,11 @@ class AudioAugmenter(SamplerMixin, BaseEstimator):
         y_out = y[self.sample_indices_]
         return out, y_out
 
-    def _fit_resample(self, X, y):  # imblearn's abstract hook; fit_resample does the work
-        return self.fit_resample(X, y)
-
     def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
+        tags = super().__sklearn_tags__()  # imbalanced-learn's sampler tags
         tags.requires_fit = False
         tags.non_deterministic = self.random_state is None
+        tags.input_tags.sparse = False  # waveforms are dense
+        tags.sampler_tags.sample_indices = True  # SERPipeline reads it for speaker ids
+        tags.input_tags.allow_nan = False
         return tags

@@ -6,6 +6,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .._cache import cached_transform
+from .._validation import check_waveform_shape
 
 __all__ = ["WaveformFeatureBase", "power_to_db_batched", "fix_frames"]
 
@@ -109,15 +110,7 @@ class WaveformFeatureBase(TransformerMixin, BaseEstimator):
         self._check_positive_ints("chunk_size")
 
     def _validate(self, X, reset):
-        name = type(self).__name__
-        shape = X.shape if hasattr(X, "shape") else np.asarray(X).shape
-        ndim = len(shape)
-        if ndim != 2:
-            hint = " Reshape your data: a single clip is X.reshape(1, -1)." if ndim == 1 else ""
-            raise ValueError(
-                f"{name} expects 2-D waveforms of shape (n_clips, n_samples), such as the "
-                f"output of AudioLoader; got shape {shape}.{hint}"
-            )
+        check_waveform_shape(X, name=type(self).__name__)
         X = validate_data(
             self,
             X,

@@ -5,9 +5,9 @@ import sys
 
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils.validation import check_array, check_is_fitted
 
-from .._validation import check_rank
+from .._validation import check_waveform_shape
 from ._base import strip_padding
 
 __all__ = ["OpenSmileFeatures"]
@@ -40,16 +40,33 @@ def _names(feature_set, level):
     return list(_smile(feature_set, level).feature_names)
 
 
+_WORKER = []  # the one worker process, started on first use (never at import)
+
+
 def _isolated(fn, *args):
-    """``fn(*args)`` in a fresh process: openSMILE's native library corrupts the heap when it
-    is loaded into a process that has already imported TensorFlow (measured with
-    opensmile 2.6.0 and TensorFlow 2.21: ``malloc(): invalid size``, then an abort)."""
+    """``fn(*args)`` in a separate process: openSMILE's native library corrupts the heap
+    when it is loaded into a process that has already imported TensorFlow (measured with
+    opensmile 2.6.0 and TensorFlow 2.21: ``malloc(): invalid size``, then an abort).
+
+    One spawned worker is started on first need and reused (starting one costs about
+    3 s); it ends with the interpreter. A worker that died is replaced once."""
     if "tensorflow" not in sys.modules:
         return fn(*args)
     import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
 
-    with multiprocessing.get_context("spawn").Pool(1) as pool:
-        return pool.apply(fn, args)
+    for attempt in range(2):
+        if not _WORKER:
+            ctx = multiprocessing.get_context("spawn")
+            _WORKER.append(ProcessPoolExecutor(max_workers=1, mp_context=ctx))
+        try:
+            return _WORKER[0].submit(fn, *args).result()
+        except BrokenProcessPool:
+            _WORKER.pop().shutdown(wait=False)
+            if attempt:
+                raise
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 class OpenSmileFeatures(TransformerMixin, BaseEstimator):
@@ -118,11 +135,11 @@ class OpenSmileFeatures(TransformerMixin, BaseEstimator):
             raise ValueError(f"{name}: level must be one of {tuple(_LEVELS)}, got {self.level!r}")
         if isinstance(self.sr, bool) or not isinstance(self.sr, numbers.Integral) or self.sr <= 0:
             raise ValueError(f"{name}: sr must be a positive integer, got {self.sr!r}")
-        X = np.asarray(X, dtype=np.float32)
-        check_rank(X, (2,), name=name, expected="waveforms of shape (n_clips, n_samples)")
-        if not np.isfinite(X).all():
-            raise ValueError(f"{name}: waveforms contain NaN or infinity")
-        return X
+        check_waveform_shape(X, name=name)
+        # dense, real, finite, at least one clip (scikit-learn's messages for the rest)
+        X = check_array(X, dtype=[np.float32, np.float64], ensure_all_finite=True,
+                        input_name="X", estimator=name)  # fmt: skip
+        return np.asarray(X, dtype=np.float32)
 
     def fit(self, X, y=None):
         """Check the input and record the feature names (learns nothing from the data)."""
@@ -146,6 +163,11 @@ class OpenSmileFeatures(TransformerMixin, BaseEstimator):
         out = _isolated(_compute, self.feature_set, self.level, int(self.sr), clips)
         out = np.stack(out) if self.level == "functionals" else np.stack(out).transpose(0, 2, 1)
         return np.nan_to_num(out.astype(np.float32), nan=0.0, posinf=0.0, neginf=0.0)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.transformer_tags.preserves_dtype = ["float32"]
+        return tags
 
     def get_feature_names_out(self, input_features=None):
         """openSMILE's feature names (functionals; for LLDs, the band names)."""

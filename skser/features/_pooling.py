@@ -214,13 +214,22 @@ class PooledFeatures(TransformerMixin, BaseEstimator):
         F = self.transformer_.fit_transform(X, y)
         self.pooling_ = FramePooling(stats=self.stats)
         out = self.pooling_.fit_transform(F)
-        self.n_features_in_ = getattr(self.transformer_, "n_features_in_", np.shape(X)[-1])
+        if hasattr(self.transformer_, "n_features_in_"):
+            self.n_features_in_ = self.transformer_.n_features_in_
         return out
 
     def transform(self, X):
         """Return ``FramePooling(stats).transform(transformer.transform(X))``."""
         check_is_fitted(self, "pooling_")
         return self.pooling_.transform(self.transformer_.transform(X))
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        inner = self.transformer.__sklearn_tags__()
+        tags.input_tags = inner.input_tags
+        if inner.transformer_tags is not None:
+            tags.transformer_tags.preserves_dtype = inner.transformer_tags.preserves_dtype
+        return tags
 
     def get_feature_names_out(self, input_features=None):
         """``<band>_<stat>`` names, e.g. ``mfcc0_mean``."""

@@ -145,6 +145,8 @@ class SeedEnsembleClassifier(ClassifierMixin, BaseEstimator):
             member.set_params(random_state=int(seed))
             self.estimators_.append(member.fit(X, y, **fit_params))
         self.classes_ = np.asarray(self.estimators_[0].classes_)
+        if hasattr(self.estimators_[0], "n_features_in_"):
+            self.n_features_in_ = self.estimators_[0].n_features_in_
         for member in self.estimators_[1:]:
             if not np.array_equal(member.classes_, self.classes_):  # pragma: no cover
                 raise RuntimeError("SeedEnsembleClassifier: members learnt different classes")
@@ -177,6 +179,7 @@ class SeedEnsembleClassifier(ClassifierMixin, BaseEstimator):
         -------
         ndarray of shape (n_examples,)
         """
+        check_is_fitted(self, "estimators_")
         return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
 
     def score(self, X, y, sample_weight=None):
