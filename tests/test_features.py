@@ -444,3 +444,29 @@ def test_paralinguistic_functionals_equal_hand_computations_on_speech(source, re
         # two pitch trackers agree within 2 semitones (angry speech near 350 Hz: 1.5)
         assert _named(pf, F, "f0_voiced_mean")[0] == pytest.approx(semitones, abs=2.0)
         assert _named(pf, F, "voiced_share")[0] == pytest.approx(voiced.mean(), abs=0.15)
+
+
+def test_feature_names_follow_sklearns_rules_and_3d_steps_refuse_dataframes():
+    from sklearn.pipeline import make_pipeline
+
+    from skser.features import MFCC, FramePooling, LogMelSpectrogram
+    from skser.io import AudioLoader
+
+    X = 0.1 * np.random.default_rng(0).normal(size=(3, 4000)).astype(np.float32)
+    for step in (MFCC(n_mfcc=4), LogMelSpectrogram(n_mels=8)):
+        with pytest.raises(ValueError, match=r"outputs 3-D arrays .* cannot hold: call set_output"):
+            step.set_output(transform="pandas")
+        assert step.set_output(transform="default") is step
+    # 2-D steps after them give a DataFrame with named columns through a pipeline
+    pipe = make_pipeline(AudioLoader(), MFCC(n_mfcc=4), FramePooling(stats=("mean",))).fit(X)
+    assert pipe.get_feature_names_out().tolist() == [f"mfcc{i}_mean" for i in range(4)]
+    frame = FramePooling(stats=("mean",)).set_output(transform="pandas")
+    out = frame.fit_transform(MFCC(n_mfcc=4).fit_transform(X))
+    assert out.shape == (3, 4) and list(out.columns) == [f"band{i}_mean" for i in range(4)]
+    # input_features of the wrong length is an error, not silently replaced
+    with pytest.raises(ValueError, match="input_features has 2 names, but the input had 4"):
+        frame.get_feature_names_out(["a", "b"])
+    loader = AudioLoader().fit(X)
+    with pytest.raises(ValueError, match="input_features has 3 names, but X had 4000"):
+        loader.get_feature_names_out(["a", "b", "c"])
+    assert len(loader.get_feature_names_out([f"x{i}" for i in range(4000)])) == 4000

@@ -158,6 +158,26 @@ class WaveformFeatureBase(TransformerMixin, BaseEstimator):
         check_is_fitted(self, "n_frames_")
         return np.asarray(self._band_names(), dtype=object)
 
+    def set_output(self, *, transform=None):
+        """Refuse pandas/polars output: ``(n_clips, n_bands, n_frames)`` is not a table.
+
+        Parameters
+        ----------
+        transform : {"default", None} or str
+            ``"default"``/None keep NumPy arrays; ``"pandas"`` and ``"polars"`` raise.
+
+        Returns
+        -------
+        self
+        """
+        if transform not in (None, "default"):
+            raise ValueError(
+                f"{type(self).__name__} outputs 3-D arrays (n_clips, n_bands, n_frames), which "
+                f"a {transform} DataFrame cannot hold: call set_output(transform="
+                f"{transform!r}) on a 2-D step after it (FramePooling, Flatten) instead"
+            )
+        return self
+
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.transformer_tags.preserves_dtype = ["float32"]

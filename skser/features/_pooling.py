@@ -72,9 +72,20 @@ class _ShapeFitted(TransformerMixin, BaseEstimator):
         return X
 
     def _band_names(self, input_features):
-        if input_features is not None and len(input_features) == self.n_bands_:
-            return [str(f) for f in input_features]
-        return [f"band{i}" for i in range(self.n_bands_)]
+        """Band names: ``input_features`` (one per band of the 3-D input) or ``band<i>``.
+
+        ``input_features`` of another length than the input's ``n_features_in_`` (its
+        bands; the columns of a 2-D input) is an error, as in scikit-learn."""
+        if input_features is None:
+            return [f"band{i}" for i in range(self.n_bands_)]
+        names = [str(f) for f in input_features]
+        if len(names) != self.n_features_in_:
+            raise ValueError(
+                f"{type(self).__name__}.get_feature_names_out: input_features has "
+                f"{len(names)} names, but the input had {self.n_features_in_} "
+                "bands (the second axis)"
+            )
+        return names if len(names) == self.n_bands_ else [f"band{i}" for i in range(self.n_bands_)]
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -298,8 +298,18 @@ class AudioLoader(TransformerMixin, BaseEstimator):
         return cached_transform(self, lambda X: self._stack(self._waveforms(X, reset=False)), X)
 
     def get_feature_names_out(self, input_features=None):
-        """Names of the output columns: ``sample0``, ``sample1``, ..."""
+        """Names of the output columns: ``sample0``, ``sample1``, ...
+
+        The output is the clips padded or cropped to ``n_samples_``, so its columns are
+        sample positions whatever the input's; ``input_features``, if given, must have
+        one name per input column (scikit-learn's rule)."""
         check_is_fitted(self, "n_samples_")
+        n_in = getattr(self, "n_features_in_", None)
+        if input_features is not None and n_in is not None and len(input_features) != n_in:
+            raise ValueError(
+                f"AudioLoader.get_feature_names_out: input_features has {len(input_features)} "
+                f"names, but X had {n_in} columns in fit"
+            )
         return np.asarray([f"sample{i}" for i in range(self.n_samples_)], dtype=object)
 
     def __sklearn_tags__(self):
