@@ -78,7 +78,7 @@ def trained(synthetic_files, tmp_path_factory):
 def test_train_with_a_config_writes_a_complete_run_folder(trained):
     base, proc, corpus = trained
     run = base / "runs" / "cfg-run"
-    assert "UAR" in proc.stdout and "protocol : speaker-independent" in proc.stdout
+    assert "UAR" in proc.stdout and "protocol: speaker-independent" in proc.stdout
     assert sorted(p.name for p in run.iterdir()) == [
         "figures",
         "folds",

@@ -197,22 +197,13 @@ def _experiment_config(args):
 
 
 def _summary(echo, metrics, folder):
-    s = metrics["cv"]
-    echo(f"protocol : {s['protocol']}")
-    if s.get("warning"):
-        echo(f"WARNING  : {s['warning']}")
-    echo(
-        f"UAR      : {s['uar_mean']:.3f} ± {s['uar_std']:.3f}  (chance {s['chance_uar']:.3f}, "
-        f"{s['n_folds']} folds)"
-    )
-    echo(f"accuracy : {s['wa_mean']:.3f} ± {s['wa_std']:.3f}   macro-F1: {s['macro_f1_mean']:.3f}")
-    if s.get("selection"):
-        from ..model_selection._cross_validate import describe_selection
+    from ..model_selection._cross_validate import summary_lines
 
-        echo(describe_selection(s["selection"]))
-    echo(f"run      : {folder} ({metrics['wall_time_s']:.0f} s)")
+    for line in summary_lines(metrics["cv"]):
+        echo(line)
+    echo(f"run: {folder} ({metrics['wall_time_s']:.0f} s)")
     if metrics.get("model_file"):
-        echo(f"model    : {Path(folder) / metrics['model_file']}")
+        echo(f"model: {Path(folder) / metrics['model_file']}")
 
 
 def _precheck(cfg):
@@ -391,9 +382,9 @@ def _cmd_info(args, echo):
             "(--speakers, --speaker-pattern or --speaker-per-folder)"
         )
     if m:
-        print(
-            f"evaluation: UAR {m.get('uar_mean', float('nan')):.3f} ± {m.get('uar_std', float('nan')):.3f} ({m.get('protocol')})"
-        )
+        from ..model_selection._cross_validate import uar_headline
+
+        print(f"evaluation: {uar_headline(m)} ({m.get('protocol')})")
         if m.get("selection"):
             from ..model_selection._cross_validate import describe_selection
 

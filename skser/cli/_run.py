@@ -191,7 +191,7 @@ def build_pipeline(cfg):
 
 
 def _cv(cfg, n_groups):
-    from ..model_selection import LeaveOneSpeakerOut, SpeakerKFold
+    from ..model_selection import LeaveOneSpeakerOut, make_splitter
 
     c = cfg["cv"]
     if n_groups < 2 and c["scheme"] != "random":
@@ -207,19 +207,19 @@ def _cv(cfg, n_groups):
     n = int(c["n_splits"])
     if not 2 <= n <= n_groups:
         raise ConfigError(f"cv.n_splits must be between 2 and the {n_groups} speakers, got {n}")
-    return SpeakerKFold(n, random_state=cfg["run"]["random_state"]), True
+    return make_splitter(n, random_state=cfg["run"]["random_state"]), True
 
 
 def _inner_cv(cfg, outer):
     """Folds of the search inside each outer fold: the same scheme on the training
     speakers, one fold fewer (so inner and outer test folds hold as many speakers)."""
-    from ..model_selection import LeaveOneSpeakerOut, SpeakerKFold
+    from ..model_selection import LeaveOneSpeakerOut, make_splitter
 
     if isinstance(outer, LeaveOneSpeakerOut):
         return LeaveOneSpeakerOut()
     if isinstance(outer, int):  # random folds (not speaker-independent)
         return max(2, outer - 1)
-    return SpeakerKFold(max(2, outer.n_splits - 1), random_state=cfg["run"]["random_state"])
+    return make_splitter(max(2, outer.n_splits - 1), random_state=cfg["run"]["random_state"])
 
 
 # ---------------------------------------------------------------------- outputs
@@ -381,66 +381,112 @@ def run_experiment(cfg, *, command, echo=print, progress=False):
 
 
 def _run(cfg, command, echo, progress, started, final, stack):
-    from ..model_selection import cross_validate_ser, make_grid_search
-
-    run = cfg["run"]
-    if final.exists():
-        raise FileExistsError(f"run folder already exists: {final} (choose another run.name)")
-    work = final.with_name(final.name + ".partial")
-    if work.exists() and not run["resume"]:
-        raise FileExistsError(
-            f"{work} is left from an interrupted run: set run.resume = true to continue it, "
-            "or delete it"
-        )
-    pipe = build_pipeline(cfg)  # configuration errors surface before anything is written
-    if progress and sys.stderr.isatty():
-        pipe.set_params(load__verbose=True)  # decoding progress bars
-    grid = None
-    if command == "grid":
-        if not cfg["grid"]:
-            raise ConfigError("skser grid needs a [grid] section, e.g. clf__dropout = [0.1, 0.3]")
-        grid = {k: v if isinstance(v, list) else [v] for k, v in cfg["grid"].items()}
-        valid = pipe.get_params(deep=True)
-        for key in grid:
-            if key not in valid:
-                raise ConfigError(f"unknown grid key {key!r}{did_you_mean(key, valid)}")
+    """The steps of a run, in order; each is a function below."""
+    work = _check_folders(cfg, final)
+    pipe, grid = _build(cfg, command, progress)  # config errors before anything is written
     fresh = not work.exists()
     work.mkdir(parents=True, exist_ok=True)
     # one writer: a second run on this folder stops here, before touching anything
     stack.enter_context(run_lock(work / ".lock", f"the run folder {work}"))
+    X, y, groups, frame, data, cv, speaker_independent = _load(cfg, work, fresh)
+    echo(
+        f"skser {__version__} {command}: {data['corpus']}, {data['clips']} clips, "
+        f"{data['speakers']} speakers, {len(data['class_counts'])} emotions"
+    )
+    fit_groups = groups if speaker_independent else None
+    estimator = _estimator(cfg, pipe, grid, cv, speaker_independent)
+    result = _cross_validate(
+        cfg, estimator, X, y, fit_groups, frame, cv, speaker_independent, work, fresh, echo,
+        progress,
+    )  # fmt: skip
+    metrics = _metrics(cfg, command, pipe, data, result)
+    final_model = None
+    if grid is not None:
+        final_model = _final_search(estimator, X, y, fit_groups, result, metrics, echo)
+    figures = _figures(work / "figures", result, frame)
+    if command in ("train", "grid", "demo"):
+        if final_model is None:
+            echo(f"final fit on all {len(y)} clips (the saved model) ...")
+            final_model = pipe.fit(X, y, groups=fit_groups)
+        _save_bundle(cfg, final_model, work, data, result, metrics)
+    metrics["wall_time_s"] = round(time.perf_counter() - started, 1)
+    return _finish(cfg, work, final, metrics, figures)
+
+
+def _check_folders(cfg, final):
+    """The ``.partial`` work folder of the run; refuse to overwrite a finished run."""
+    if final.exists():
+        raise FileExistsError(f"run folder already exists: {final} (choose another run.name)")
+    work = final.with_name(final.name + ".partial")
+    if work.exists() and not cfg["run"]["resume"]:
+        raise FileExistsError(
+            f"{work} is left from an interrupted run: set run.resume = true to continue it, "
+            "or delete it"
+        )
+    return work
+
+
+def _build(cfg, command, progress):
+    """The pipeline and, for ``skser grid``, the checked parameter grid."""
+    pipe = build_pipeline(cfg)
+    if progress and sys.stderr.isatty():
+        pipe.set_params(load__verbose=True)  # decoding progress bars
+    if command != "grid":
+        return pipe, None
+    if not cfg["grid"]:
+        raise ConfigError("skser grid needs a [grid] section, e.g. clf__dropout = [0.1, 0.3]")
+    grid = {k: v if isinstance(v, list) else [v] for k, v in cfg["grid"].items()}
+    valid = pipe.get_params(deep=True)
+    for key in grid:
+        if key not in valid:
+            raise ConfigError(f"unknown grid key {key!r}{did_you_mean(key, valid)}")
+    return pipe, grid
+
+
+def _load(cfg, work, fresh):
+    """The corpus and its folds; a failure here leaves no new folder behind."""
     try:
-        X, y, groups, frame, data_summary = load_data(cfg, workdir=work)
-        cv, speaker_independent = _cv(cfg, data_summary["speakers"])
+        X, y, groups, frame, data = load_data(cfg, workdir=work)
+        cv, speaker_independent = _cv(cfg, data["speakers"])
     except BaseException:
         if fresh:
             shutil.rmtree(work, ignore_errors=True)  # nothing done yet: leave nothing behind
         raise
-    echo(
-        f"skser {__version__} {command}: {data_summary['corpus']}, {data_summary['clips']} clips, "
-        f"{data_summary['speakers']} speakers, {len(data_summary['class_counts'])} emotions"
+    return X, y, groups, frame, data, cv, speaker_independent
+
+
+def _estimator(cfg, pipe, grid, cv, speaker_independent):
+    """The pipeline, or for a grid the nested search: it runs inside each outer fold on
+    its training speakers, and the outer folds score the winner of each inner search."""
+    if grid is None:
+        return pipe
+    from ..model_selection import make_grid_search
+
+    return make_grid_search(
+        pipe,
+        grid,
+        cv=_inner_cv(cfg, cv),
+        speaker_independent=speaker_independent,
+        random_state=cfg["run"]["random_state"],
+        refit=True,
     )
-    attributes = frame[["gender"]] if "gender" in frame.columns else None
-    fit_groups = groups if speaker_independent else None
-    estimator = pipe
-    if grid is not None:
-        # Nested selection: the search runs inside each outer fold on its training
-        # speakers; the outer folds score the winner of each inner search.
-        estimator = make_grid_search(
-            pipe,
-            grid,
-            cv=_inner_cv(cfg, cv),
-            speaker_independent=speaker_independent,
-            random_state=run["random_state"],
-            refit=True,
-        )
+
+
+def _cross_validate(
+    cfg, estimator, X, y, groups, frame, cv, speaker_independent, work, fresh, echo, progress
+):
+    """The speaker-grouped cross-validation, one fold file per finished fold."""
+    from ..model_selection import cross_validate_ser
+
+    run = cfg["run"]
     try:
-        result = cross_validate_ser(
+        return cross_validate_ser(
             estimator,
             X,
             y,
-            fit_groups,
+            groups,
             cv=cv,
-            attributes=attributes,
+            attributes=frame[["gender"]] if "gender" in frame.columns else None,
             out_dir=work / "folds",
             resume=bool(run["resume"]),
             speaker_independent=speaker_independent,
@@ -455,96 +501,91 @@ def _run(cfg, command, echo, progress, started, final, stack):
         if fresh and not any((work / "folds").glob("fold_*.json")):
             shutil.rmtree(work, ignore_errors=True)
         raise
-    metrics = {
+
+
+_FOLD_KEYS = ("fold", "uar", "wa", "macro_f1", "n_train", "n_test", "test_groups", "fit_seconds")
+
+
+def _metrics(cfg, command, pipe, data, result):
+    """The content of metrics.json (wall time and model file are added later)."""
+    return {
         "command": command,
         "created": datetime.now().isoformat(timespec="seconds"),
         "skser_version": __version__,
         "versions": _versions(),
         "machine": {"python": platform.python_version(), "cpu_count": os.cpu_count()},
         "config": _jsonable(cfg),
-        "data": data_summary,
+        "data": data,
         "pipeline": repr(pipe),
         "model_summary": _model_summary(pipe),
         "cv": result.summary,
-        "per_fold": [
-            {
-                k: f[k]
-                for k in (
-                    "fold",
-                    "uar",
-                    "wa",
-                    "macro_f1",
-                    "n_train",
-                    "n_test",
-                    "test_groups",
-                    "fit_seconds",
-                )
-            }
-            for f in result.folds
+        "per_fold": [{k: f[k] for k in _FOLD_KEYS} for f in result.folds],
+    }
+
+
+def _final_search(estimator, X, y, groups, result, metrics, echo):
+    """``skser grid``: the search on all speakers chooses the deployed model."""
+    from sklearn.base import clone
+
+    search = clone(estimator)
+    echo(f"final search on all {len(y)} clips (the saved model) ...")
+    search.fit(X, y, groups=groups)
+    sel = result.summary["selection"]
+    metrics["grid"] = {
+        "nested_uar_mean": sel["nested_uar_mean"],
+        "selection_score_mean": sel["inner_best_score_mean"],
+        "gap": sel["gap"],
+        "best_params_per_fold": sel["best_params_per_fold"],
+        "final_best_params": _jsonable(search.best_params_),
+        "final_selection_score": float(search.best_score_),
+        "candidates": [
+            {"params": _jsonable(p), "mean_uar": float(m), "std_uar": float(sd)}
+            for p, m, sd in zip(
+                search.cv_results_["params"],
+                search.cv_results_["mean_test_score"],
+                search.cv_results_["std_test_score"],
+                strict=True,
+            )
         ],
     }
-    final_model = None
-    if grid is not None:
-        from sklearn.base import clone
+    echo(
+        f"grid: nested UAR {sel['nested_uar_mean']:.3f}; selection score (inner best, "
+        f"optimistic) {sel['inner_best_score_mean']:.3f}, gap {sel['gap']:+.3f}; "
+        f"deployed: {search.best_params_}"
+    )
+    return search.best_estimator_
 
-        search = clone(estimator)
-        echo(f"final search on all {len(y)} clips (the saved model) ...")
-        search.fit(X, y, groups=fit_groups)  # the deployed model: chosen on all speakers
-        final_model = search.best_estimator_
-        sel = result.summary["selection"]
-        metrics["grid"] = {
-            "nested_uar_mean": sel["nested_uar_mean"],
-            "selection_score_mean": sel["inner_best_score_mean"],
-            "gap": sel["gap"],
-            "best_params_per_fold": sel["best_params_per_fold"],
-            "final_best_params": _jsonable(search.best_params_),
-            "final_selection_score": float(search.best_score_),
-            "candidates": [
-                {"params": _jsonable(p), "mean_uar": float(m), "std_uar": float(sd)}
-                for p, m, sd in zip(
-                    search.cv_results_["params"],
-                    search.cv_results_["mean_test_score"],
-                    search.cv_results_["std_test_score"],
-                    strict=True,
-                )
-            ],
-        }
-        echo(
-            f"grid: nested UAR {sel['nested_uar_mean']:.3f}; selection score (inner best, "
-            f"optimistic) {sel['inner_best_score_mean']:.3f}, gap {sel['gap']:+.3f}; "
-            f"deployed: {search.best_params_}"
-        )
-    figures = _figures(work / "figures", result, frame)
-    if command in ("train", "grid", "demo"):
-        from ..deploy import save_model
 
-        if final_model is None:
-            echo(f"final fit on all {len(y)} clips (the saved model) ...")
-            final_model = pipe.fit(X, y, groups=fit_groups)
-        final_model.set_params(load__verbose=False)  # no progress bars in deployment
-        caches = [k for k in final_model.get_params(deep=True) if k.split("__")[-1] == "memory"]
-        final_model.set_params(**dict.fromkeys(caches))  # a deployed model writes no cache
-        metrics["model_file"] = "model.skser"
-        save_model(
-            final_model,
-            work / "model.skser",
-            training=data_summary,
-            metrics={
-                k: result.summary[k]
-                for k in (
-                    "protocol",
-                    "uar_mean",
-                    "uar_std",
-                    "wa_mean",
-                    "macro_f1_mean",
-                    "speaker_normalised",
-                    "selection",
-                )
-                if k in result.summary
-            },
-            config=_jsonable(cfg),
-        )
-    metrics["wall_time_s"] = round(time.perf_counter() - started, 1)
+_BUNDLE_METRICS = (
+    "protocol",
+    "uar_mean",
+    "uar_std",
+    "wa_mean",
+    "macro_f1_mean",
+    "speaker_normalised",
+    "selection",
+)
+
+
+def _save_bundle(cfg, model, work, data, result, metrics):
+    """The deployable bundle: no progress bars, no cache folders."""
+    from ..deploy import save_model
+
+    model.set_params(load__verbose=False)
+    caches = [k for k in model.get_params(deep=True) if k.split("__")[-1] == "memory"]
+    model.set_params(**dict.fromkeys(caches))  # a deployed model writes no cache
+    metrics["model_file"] = "model.skser"
+    save_model(
+        model,
+        work / "model.skser",
+        training=data,
+        metrics={k: result.summary[k] for k in _BUNDLE_METRICS if k in result.summary},
+        config=_jsonable(cfg),
+    )
+
+
+def _finish(cfg, work, final, metrics, figures):
+    """metrics.json and report.md, then the work folder becomes the run folder."""
     atomic_write_json(work / "metrics.json", metrics)
     _report(work / "report.md", metrics, figures)
     if cfg["data"]["corpus"] == "synthetic":

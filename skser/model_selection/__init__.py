@@ -7,7 +7,13 @@ from ._cross_validate import (
     keras_histories,
 )
 from ._search import SpeakerAwareScorer, SpeakerGridSearchCV, make_grid_search
-from ._splitters import GroupOverlapCheck, LeaveOneSpeakerOut, SpeakerKFold, check_group_overlap
+from ._splitters import (
+    GroupOverlapCheck,
+    LeaveOneSpeakerOut,
+    SpeakerKFold,
+    check_group_overlap,
+    make_splitter,
+)
 
 __all__ = [
     "CVResult",
@@ -21,4 +27,5 @@ __all__ = [
     "cross_validate_ser",
     "keras_histories",
     "make_grid_search",
+    "make_splitter",
 ]

@@ -10,14 +10,13 @@ from pathlib import Path
 
 import numpy as np
 from sklearn.base import clone
-from sklearn.model_selection import StratifiedKFold
 from sklearn.utils import _safe_indexing
 
 from .._atomic import atomic_write_json, atomic_write_text
 from .._groups import SPEAKER_NORMALISED_PROTOCOL, check_groups
 from .._routing import consumes_groups, routing_scope, uses_speakers
 from ..metrics import scores_by_attribute, ser_report
-from ._splitters import SpeakerKFold, check_group_overlap
+from ._splitters import check_group_overlap, make_splitter
 
 logger = logging.getLogger(__name__)
 
@@ -28,6 +27,55 @@ NOT_SPEAKER_INDEPENDENT = (
     "NOT speaker-independent: the same speakers appear in training and test folds, so "
     "these scores overestimate accuracy on new speakers"
 )
+
+
+def uar_headline(summary):
+    """``"UAR 0.634 ± 0.083"``: the headline number of a cross-validation summary."""
+    return f"UAR {summary['uar_mean']:.3f} ± {summary['uar_std']:.3f}"
+
+
+def summary_lines(summary):
+    """The lines that report a cross-validation summary (:attr:`CVResult.summary`):
+    ``str(CVResult)``, the ``skser`` command line and its report all print these.
+
+    Examples
+    --------
+    >>> s = {"protocol": "speaker-independent", "uar_mean": 0.6, "uar_std": 0.05,
+    ...      "wa_mean": 0.62, "wa_std": 0.04, "macro_f1_mean": 0.6, "macro_f1_std": 0.05,
+    ...      "n_folds": 6, "chance_uar": 0.125,
+    ...      "pooled": {"per_class_recall": {"angry": 0.8, "sad": 0.4}}}
+    >>> print("\\n".join(summary_lines(s)))
+    protocol: speaker-independent
+    UAR 0.600 ± 0.050   WA 0.620 ± 0.040   macro-F1 0.600 ± 0.050   (6 folds, chance UAR 0.125)
+    recall: angry 0.80, sad 0.40
+    """
+    s = summary
+    lines = [f"protocol: {s['protocol']}"]
+    if s.get("warning"):
+        lines.append(f"WARNING: {s['warning']}")
+    lines.append(
+        f"{uar_headline(s)}   WA {s['wa_mean']:.3f} ± {s['wa_std']:.3f}   macro-F1 "
+        f"{s['macro_f1_mean']:.3f} ± {s['macro_f1_std']:.3f}   ({s['n_folds']} folds, "
+        f"chance UAR {s['chance_uar']:.3f})"
+    )
+    if s.get("selection"):
+        lines.append(describe_selection(s["selection"]))
+    if s.get("members"):
+        lines.append(
+            "fusion members alone: "
+            + ", ".join(
+                f"{name} UAR {m['uar_mean']:.3f} (weight {np.mean(m['weight_per_fold']):.2f})"
+                for name, m in s["members"].items()
+            )
+        )
+    recall = s["pooled"]["per_class_recall"]
+    lines.append("recall: " + ", ".join(f"{k} {v:.2f}" for k, v in recall.items()))
+    for name, values in s.get("by_attribute", {}).items():
+        lines.append(
+            f"by {name}: "
+            + ", ".join(f"{k} UAR {v['uar']:.3f} (n={v['n_clips']})" for k, v in values.items())
+        )
+    return lines
 
 
 @dataclass
@@ -96,33 +144,7 @@ class CVResult:
         return pd.DataFrame([{c: f[c] for c in cols} for f in self.folds]).set_index("fold")
 
     def __str__(self):
-        s = self.summary
-        lines = [f"protocol: {s['protocol']}"]
-        if s.get("warning"):
-            lines.append(f"WARNING: {s['warning']}")
-        lines.append(
-            f"UAR {s['uar_mean']:.3f} ± {s['uar_std']:.3f}   WA {s['wa_mean']:.3f} ± "
-            f"{s['wa_std']:.3f}   macro-F1 {s['macro_f1_mean']:.3f} ± {s['macro_f1_std']:.3f}"
-            f"   ({len(self.folds)} folds, chance UAR {s['chance_uar']:.3f})"
-        )
-        if s.get("selection"):
-            lines.append(describe_selection(s["selection"]))
-        if s.get("members"):
-            lines.append(
-                "fusion members alone: "
-                + ", ".join(
-                    f"{name} UAR {m['uar_mean']:.3f} (weight {np.mean(m['weight_per_fold']):.2f})"
-                    for name, m in s["members"].items()
-                )
-            )
-        recall = s["pooled"]["per_class_recall"]
-        lines.append("recall: " + ", ".join(f"{k} {v:.2f}" for k, v in recall.items()))
-        for name, values in s.get("by_attribute", {}).items():
-            lines.append(
-                f"by {name}: "
-                + ", ".join(f"{k} UAR {v['uar']:.3f} (n={v['n_clips']})" for k, v in values.items())
-            )
-        return "\n".join(lines)
+        return "\n".join(summary_lines(self.summary))
 
 
 def describe_selection(selection):
@@ -409,14 +431,7 @@ def cross_validate_ser(
         raise ValueError(f"X has {len(X)} clips but y has {n} labels")
     attrs = _as_attributes(attributes, n)
 
-    if isinstance(cv, int):
-        splitter = (
-            SpeakerKFold(cv, shuffle=True, random_state=random_state)
-            if speaker_independent
-            else StratifiedKFold(cv, shuffle=True, random_state=random_state)
-        )
-    else:
-        splitter = cv
+    splitter = make_splitter(cv, speaker_independent=speaker_independent, random_state=random_state)
     protocol = (
         f"speaker-independent {splitter!r}; no speaker is in both the training and the "
         "test data of any fold (checked)"

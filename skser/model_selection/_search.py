@@ -1,13 +1,13 @@
 """Grid search with speaker-independent folds and UAR scoring, speaker ids routed."""
 
 import numpy as np
-from sklearn.model_selection import GridSearchCV, StratifiedKFold
+from sklearn.model_selection import GridSearchCV
 from sklearn.utils.metadata_routing import MetadataRequest
 from sklearn.utils.validation import check_is_fitted
 
 from .._routing import GroupsBoundEstimator, accepts_groups, consumes_groups, routing_scope
 from ..metrics import get_ser_scorer
-from ._splitters import GroupOverlapCheck, SpeakerKFold
+from ._splitters import GroupOverlapCheck, make_splitter
 
 __all__ = ["make_grid_search", "SpeakerGridSearchCV", "SpeakerAwareScorer"]
 
@@ -247,12 +247,7 @@ def make_grid_search(
     >>> search.cv_results_["mean_test_score"].shape  # UAR of each candidate
     (2,)
     """
-    if isinstance(cv, int):
-        cv = (
-            SpeakerKFold(cv, shuffle=True, random_state=random_state)
-            if speaker_independent
-            else StratifiedKFold(cv, shuffle=True, random_state=random_state)
-        )
+    cv = make_splitter(cv, speaker_independent=speaker_independent, random_state=random_state)
     if speaker_independent:
         cv = GroupOverlapCheck(cv)  # checks every inner fold and records it (splits_)
     if isinstance(scoring, (list, tuple)):

@@ -5,7 +5,13 @@ from sklearn.model_selection import LeaveOneGroupOut, StratifiedGroupKFold
 
 from ..exceptions import LeakageError
 
-__all__ = ["SpeakerKFold", "LeaveOneSpeakerOut", "GroupOverlapCheck", "check_group_overlap"]
+__all__ = [
+    "SpeakerKFold",
+    "LeaveOneSpeakerOut",
+    "GroupOverlapCheck",
+    "check_group_overlap",
+    "make_splitter",
+]
 
 _NEED_GROUPS = (
     "{name} is speaker-independent and needs groups: pass the speaker (actor) id of "
@@ -170,3 +176,38 @@ class GroupOverlapCheck:
 
     def __repr__(self):
         return f"GroupOverlapCheck({self.cv!r})"
+
+
+def make_splitter(cv, *, speaker_independent=True, random_state=None):
+    """The cross-validation splitter for ``cv``: the one place an int becomes folds.
+
+    Parameters
+    ----------
+    cv : int or splitter
+        Number of folds, or a splitter (returned as is).
+    speaker_independent : bool, default=True
+        An int gives :class:`SpeakerKFold` (shuffled, stratified, each speaker in one
+        test fold); False gives scikit-learn's shuffled ``StratifiedKFold``, which puts
+        the same speakers in training and test folds.
+    random_state : int or None, default=None
+        Seed of the shuffling.
+
+    Returns
+    -------
+    splitter
+
+    Examples
+    --------
+    >>> from skser.model_selection import make_splitter
+    >>> make_splitter(6, random_state=0)
+    SpeakerKFold(n_splits=6, random_state=0, shuffle=True)
+    >>> make_splitter(5, speaker_independent=False, random_state=0)
+    StratifiedKFold(n_splits=5, random_state=0, shuffle=True)
+    """
+    if isinstance(cv, bool) or not isinstance(cv, int | np.integer):
+        return cv
+    if speaker_independent:
+        return SpeakerKFold(int(cv), shuffle=True, random_state=random_state)
+    from sklearn.model_selection import StratifiedKFold
+
+    return StratifiedKFold(int(cv), shuffle=True, random_state=random_state)
