@@ -36,6 +36,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_ravdess import DEFAULT_DATA  # noqa: E402
 from speaker_rows import ISSUE_FOLDS  # noqa: E402
 
+from skser.pipeline import RECORDING_CHAIN_AUGMENT  # noqa: E402
+
 
 def conditions(sr):
     from skser.augment import add_babble, add_noise, apply_gain, band_limit, peak_normalise
@@ -69,16 +71,9 @@ def conditions(sr):
 
 
 #: In-fold recording-chain augmentation of --augment-chain (AudioAugmenter parameters).
-CHAIN_AUGMENT = {
-    "n_augment": 1,
-    "keep_original": False,
-    "p_band": 0.3,
-    "p_noise": 0.3,
-    "noise_snr": (10.0, 30.0),
-    "p_shift": 0.5,
-    "p_stretch": 0.0,
-    "p_pitch": 0.0,
-}
+# the default's training augmentation (skser._presets.RECORDING_CHAIN_AUGMENT); without
+# --augment-chain the pipelines are built with augment=None
+CHAIN_AUGMENT = RECORDING_CHAIN_AUGMENT
 
 
 def build(name, speaker, random_state, augment=None):

@@ -21,6 +21,8 @@ from ._presets import (
     FEATURES,
     MODELS,
     RECIPES,
+    RECORDING_CHAIN_AUGMENT,
+    auto_augment,
     auto_features,
     auto_model,
     check_compatible,
@@ -36,6 +38,7 @@ __all__ = [
     "FEATURE_PRESETS",
     "MODEL_PRESETS",
     "RECIPES",
+    "RECORDING_CHAIN_AUGMENT",
 ]
 
 #: Named feature extractors accepted by ``make_ser_pipeline(features=...)`` and what
@@ -75,7 +78,7 @@ def make_ser_pipeline(
     model="auto",
     *,
     oversample=True,
-    augment=None,
+    augment="auto",
     normalise="auto",
     speaker_normalise=False,
     sr=16000,
@@ -109,9 +112,13 @@ def make_ser_pipeline(
     oversample : bool or sampler, default=True
         Random oversampling of the minority classes on the training waveforms
         (``RandomOverSampler``), or any imbalanced-learn sampler; False disables it.
-    augment : None, True, dict or AudioAugmenter, default=None
-        Training-time augmentation: True uses :class:`~skser.augment.AudioAugmenter`
-        defaults, a dict gives its parameters.
+    augment : "auto", None, True, dict or AudioAugmenter, default="auto"
+        Training-time augmentation (training folds only, never at predict time).
+        ``"auto"``: what the model preset trains with, for the fusion (the default)
+        :data:`RECORDING_CHAIN_AUGMENT` (each training clip replaced by a copy through
+        a random recording chain: telephone band, noise, time shift), for the other
+        presets none. True uses :class:`~skser.augment.AudioAugmenter` defaults, a dict
+        gives its parameters, None disables it.
     normalise : {"auto", "band", "cmn", "sample"}, None or transformer, default="auto"
         ``"band"``: per-band z-score learnt on the training fold
         (:class:`~skser.features.BandStandardScaler`); ``"cmn"``: each clip's own
@@ -198,6 +205,8 @@ def make_ser_pipeline(
     else:
         sampler = clone(oversample)
 
+    if isinstance(augment, str) and augment == "auto":
+        augment = auto_augment(model)
     if augment in (None, False, "passthrough"):
         augmenter = "passthrough"
     elif augment is True:

@@ -9,6 +9,7 @@ import pkgutil
 import re
 import subprocess
 import sys
+import tomllib
 import warnings
 
 import pytest
@@ -139,6 +140,13 @@ def test_cli_page_documents_every_command_and_config_key():
         assert f"[{section}]" in text, section
         for key in keys:
             assert re.search(rf"\b{key}\b", text), f"{section}.{key}"
+    # the TOML reference is the defaults: parsed, it equals DEFAULTS (keys whose default
+    # is None are shown commented out), and it fits on the page without scrolling
+    block = re.search(r"```toml\n(.*?)```", text, re.DOTALL).group(1)
+    assert max(len(line) for line in block.splitlines()) <= 88
+    parsed = tomllib.loads(block)
+    expected = {s: {k: v for k, v in keys.items() if v is not None} for s, keys in DEFAULTS.items()}
+    assert parsed == expected
 
 
 @pytest.mark.parametrize(
@@ -201,3 +209,10 @@ def test_every_preset_is_documented_where_users_look():
         assert f'`"{name}"`' in guide, f"docs/guide/models.md does not list {name!r}"
         assert f'``"{name}"``' in doc, f"make_ser_pipeline's docstring does not list {name!r}"
         assert name in train, f"skser train --help does not list {name!r}"
+    # numbers the descriptions quote are the built estimators' defaults
+    for name, preset in MODELS.items():
+        quoted = re.search(r"(\d+) epochs", preset.description)
+        if quoted:
+            assert preset.build().epochs == int(quoted.group(1)), name
+    assert "Adam 1e-3, cosine decay, 40 epochs" in guide
+    assert MODELS["cnn1d_pool"].build().epochs == 40

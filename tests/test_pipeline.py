@@ -469,6 +469,12 @@ def test_default_pipeline_is_the_fusion_of_a_cnn_ensemble_and_functionals():
     assert isinstance(func.named_steps["features"], ParalinguisticFunctionals)
     lr = func.named_steps["clf"]
     assert isinstance(lr, LogisticRegression) and lr.C == 0.01
+    # it trains on copies through a random recording chain (in-fold), the others do not
+    aug = pipe.named_steps["augment"]
+    assert (aug.n_augment, aug.keep_original, aug.p_band, aug.p_noise) == (1, False, 0.3, 0.3)
+    assert (aug.p_stretch, aug.p_pitch, aug.random_state) == (0.0, 0.0, 0)
+    assert make_ser_pipeline("pooled", "logreg").named_steps["augment"] == "passthrough"
+    assert make_ser_pipeline(augment=None).named_steps["augment"] == "passthrough"
     # the second default: speaker-normalised branches
     sn = make_ser_pipeline(speaker_normalise=True).named_steps["clf"]
     assert all(type(b.named_steps["speaker"]).__name__ == "SpeakerStandardScaler"

@@ -28,7 +28,7 @@ DEFAULTS = {
         "features": "auto",  # the fusion default; see skser.pipeline.FEATURE_PRESETS
         "model": "auto",
         "oversample": True,
-        "augment": False,
+        "augment": "auto",  # the model's own (the default's recording chain); true/false
         "normalise": "auto",
         "speaker_normalise": False,  # z-score features per speaker (SpeakerStandardScaler)
         "sr": 16000,
@@ -64,7 +64,7 @@ _TYPES = {
     ("pipeline", "features"): (_STR,),
     ("pipeline", "model"): (_STR,),
     ("pipeline", "oversample"): (_BOOL,),
-    ("pipeline", "augment"): (_BOOL,),
+    ("pipeline", "augment"): (_BOOL, _STR),
     ("pipeline", "normalise"): (_STR,),
     ("pipeline", "speaker_normalise"): (_BOOL,),
     ("pipeline", "sr"): (_INT,),
@@ -106,6 +106,7 @@ _CHOICES = {
     ("pipeline", "features"): ("auto", *FEATURES),
     ("pipeline", "model"): ("auto", *MODELS),
     ("pipeline", "recipe"): tuple(RECIPES),
+    ("pipeline", "augment"): ("auto",),
 }
 
 
@@ -166,7 +167,7 @@ def check_config(cfg, *, source="config"):
                 )
             _check_type(source, section, key, value)
             choices = _CHOICES.get((section, key))
-            if choices and value is not None and value not in choices:
+            if choices and isinstance(value, str) and value not in choices:
                 raise ConfigError(
                     f"{source}: {section}.{key} must be one of {', '.join(choices)}; got {value!r}"
                     + _suggest(value, choices).replace("valid keys", "choices")
