@@ -63,9 +63,7 @@ numpydoc_validation_exclude = {
 myst_heading_anchors = 3
 myst_enable_extensions = ["colon_fence"]
 
-html_theme = "alabaster"
+# furo: a maintained theme of the ecosystem, readable on narrow screens, code blocks
+# wrap their own scrollbar only when wider than the page
+html_theme = "furo"
 html_title = f"skser {version}"
-html_theme_options = {
-    "description": "Speech emotion recognition composed like scikit-learn, evaluated honestly.",
-    "fixed_sidebar": True,
-}

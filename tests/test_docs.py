@@ -216,3 +216,15 @@ def test_every_preset_is_documented_where_users_look():
             assert preset.build().epochs == int(quoted.group(1)), name
     assert "Adam 1e-3, cosine decay, 40 epochs" in guide
     assert MODELS["cnn1d_pool"].build().epochs == 40
+
+
+def test_generated_api_pages_are_not_tracked():
+    """autosummary writes docs/api/generated at every build; tracked copies go stale."""
+    import shutil
+
+    if shutil.which("git") is None or not (REPO_ROOT / ".git").exists():
+        pytest.skip("not a git checkout")
+    tracked = subprocess.run(
+        ["git", "ls-files", "docs/api/generated"], cwd=REPO_ROOT, capture_output=True, text=True
+    ).stdout.split()
+    assert tracked == []
