@@ -28,9 +28,11 @@ def fix_length(y, n_samples, *, crop="center"):
     ----------
     y : ndarray, shape (n,)
     n_samples : int
-    crop : {"center", "start"}, default="center"
+    crop : {"center", "start", "loudest"}, default="center"
         ``"center"`` pads and crops symmetrically (speech is usually in the middle of
-        a clip); ``"start"`` keeps the beginning and pads at the end.
+        a clip); ``"start"`` keeps the beginning and pads at the end; ``"loudest"``
+        pads as ``"center"`` and crops to the window of ``n_samples`` with the most
+        energy (the speech of a recording that is longer or padded with silence).
 
     Returns
     -------
@@ -46,15 +48,22 @@ def fix_length(y, n_samples, *, crop="center"):
     [2.0, 3.0]
     >>> fix_length(np.arange(1.0, 5.0), 2, crop="start").tolist()
     [1.0, 2.0]
+    >>> fix_length(np.array([0.0, 0.0, 0.0, 3.0, 4.0, 0.0]), 2, crop="loudest").tolist()
+    [3.0, 4.0]
     """
     n = y.shape[-1]
     if n == n_samples:
         return y
     if n > n_samples:
-        start = (n - n_samples) // 2 if crop == "center" else 0
+        if crop == "loudest":
+            energy = np.concatenate([[0.0], np.cumsum(np.square(y, dtype=np.float64))])
+            window = energy[n_samples:] - energy[: n - n_samples + 1]
+            start = int(np.argmax(window))
+        else:
+            start = (n - n_samples) // 2 if crop == "center" else 0
         return y[start : start + n_samples]
     out = np.zeros(n_samples, dtype=y.dtype)
-    start = (n_samples - n) // 2 if crop == "center" else 0
+    start = (n_samples - n) // 2 if crop in ("center", "loudest") else 0
     out[start : start + n] = y
     return out
 
@@ -129,8 +138,9 @@ class AudioLoader(TransformerMixin, BaseEstimator):
         length.
     top_db : float, default=30.0
         Threshold below the peak, in dB, that counts as silence when ``trim=True``.
-    crop : {"center", "start"}, default="center"
-        Where to pad/crop: symmetrically, or keep the start and pad at the end.
+    crop : {"center", "start", "loudest"}, default="center"
+        Where to pad/crop: symmetrically, keep the start and pad at the end, or crop
+        a longer clip to its window with the most energy (see :func:`fix_length`).
     input_sr : int or None, default=None
         Sample rate of waveform input (2-D numeric arrays). ``None`` means ``sr``.
         Ignored for file paths, whose rate is read from the file.
@@ -189,8 +199,10 @@ class AudioLoader(TransformerMixin, BaseEstimator):
             raise ValueError(
                 f"AudioLoader: duration must be > 0 seconds or None, got {self.duration!r}"
             )
-        if self.crop not in ("center", "start"):
-            raise ValueError(f"AudioLoader: crop must be 'center' or 'start', got {self.crop!r}")
+        if self.crop not in ("center", "start", "loudest"):
+            raise ValueError(
+                f"AudioLoader: crop must be 'center', 'start' or 'loudest', got {self.crop!r}"
+            )
 
     # -- decoding -----------------------------------------------------------------
     def _load_one(self, path):
