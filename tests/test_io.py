@@ -59,6 +59,24 @@ def test_learned_duration_and_pad_crop(tmp_path, tone_writer):
     np.testing.assert_array_equal(start[0], load_audio(long)[0][:4000])
 
 
+def test_loudest_crop_keeps_the_speech_of_a_padded_recording():
+    rng = np.random.default_rng(0)
+    speech = (0.3 * rng.normal(size=8000)).astype(np.float32)
+    padded = np.concatenate([np.zeros(1000, np.float32), speech, np.zeros(23000, np.float32)])
+    loader = AudioLoader(duration=0.5, crop="loudest").fit(np.zeros((1, 8000), np.float32))
+    np.testing.assert_array_equal(loader.transform(padded[None])[0], speech)
+    centre = AudioLoader(duration=0.5).fit(np.zeros((1, 8000), np.float32))
+    assert not centre.transform(padded[None]).any()  # the centre of it is silence
+    # shorter clips are padded as "center" does
+    short = loader.transform(speech[None, :4000])[0]
+    np.testing.assert_array_equal(short[2000:6000], speech[:4000])
+    from skser.pipeline import make_ser_pipeline
+
+    assert make_ser_pipeline().named_steps["load"].crop == "loudest"
+    with pytest.raises(ValueError, match="crop must be 'center', 'start' or 'loudest'"):
+        AudioLoader(crop="middle").fit(speech[None])
+
+
 def test_trim_removes_silence(tmp_path):
     sr = 16000
     y = np.zeros(3 * sr, dtype=np.float32)
@@ -114,7 +132,7 @@ def test_all_bad_files_reported_at_once(tmp_path, tone_writer):
 
 
 def test_bad_parameters_and_inputs():
-    with pytest.raises(ValueError, match="crop must be 'center' or 'start'"):
+    with pytest.raises(ValueError, match="crop must be 'center', 'start' or 'loudest'"):
         AudioLoader(crop="middle").fit(np.zeros((2, 10)))
     with pytest.raises(ValueError, match="duration must be > 0"):
         AudioLoader(duration=-1).fit(np.zeros((2, 10)))
