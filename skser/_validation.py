@@ -1,8 +1,10 @@
 """Input checks shared by skser's transformers (internal)."""
 
+import numbers
+
 import numpy as np
 
-__all__ = ["check_rank", "check_finite", "check_waveform_shape"]
+__all__ = ["check_rank", "check_finite", "check_waveform_shape", "check_scalar_param"]
 
 
 def check_rank(X, ranks, *, name, expected):
@@ -35,3 +37,33 @@ def check_waveform_shape(X, *, name):
             f"output of AudioLoader; got shape {shape}.{hint}"
         )
     return shape
+
+
+def check_scalar_param(owner, name, value, kind, *, low=None, high=None, allow_none=False):
+    """The one check of a scalar hyper-parameter; raises a ValueError naming the owner,
+    the parameter, what it must be and the value.
+
+    ``kind`` is ``"int"`` or ``"real"``; a bool is neither (``True`` is not 1 epoch).
+    ``low``/``high`` are inclusive bounds. Returns the value.
+    """
+    if allow_none and value is None:
+        return value
+    ok_type = not isinstance(value, bool | np.bool_) and isinstance(
+        value, numbers.Integral if kind == "int" else numbers.Real
+    )
+    ok = ok_type and (kind == "int" or np.isfinite(value))
+    ok = ok and (low is None or value >= low) and (high is None or value <= high)
+    if not ok:
+        what = "an integer" if kind == "int" else "a number"
+        if kind == "int" and low == 1 and high is None:
+            what = "a positive integer"
+        elif low is not None and high is not None:
+            what += f" in [{low}, {high}]"
+        elif low is not None:
+            what += f" >= {low}"
+        elif high is not None:
+            what += f" <= {high}"
+        raise ValueError(
+            f"{owner}: {name} must be {what}{' or None' if allow_none else ''}, got {value!r}"
+        )
+    return value

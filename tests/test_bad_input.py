@@ -600,3 +600,22 @@ def test_permission_and_system_errors_say_what_and_where(tmp_path, monkeypatch):
     assert full.startswith("no space left on device: runs/x.partial (free some space")
     loop = describe_error(OSError(errno.ELOOP, "Too many levels of symbolic links", "a", None, "b"))
     assert loop.startswith("too many levels of symbolic links: a -> b (a symbolic link")
+
+
+@pytest.mark.parametrize(
+    "make, match",
+    [
+        (lambda: __import__("skser.features", fromlist=["MFCC"]).MFCC(n_mfcc=True),
+         r"MFCC: n_mfcc must be an integer in \[1, 128\], got True"),
+        (lambda: __import__("skser.augment", fromlist=["AudioAugmenter"]).AudioAugmenter(
+            n_augment=True), r"AudioAugmenter: n_augment must be an integer >= 0, got True"),
+        (lambda: __import__("skser.augment", fromlist=["AudioAugmenter"]).AudioAugmenter(
+            p_noise=True), r"p_noise must be a probability in \[0, 1\], got True"),
+    ],
+)  # fmt: skip
+def test_a_boolean_is_not_accepted_as_a_number(make, match):
+    X = _waves()
+    y = np.array(["a", "b"] * (len(X) // 2))
+    est = make()
+    with pytest.raises(ValueError, match=match):
+        est.fit_resample(X, y) if hasattr(est, "fit_resample") else est.fit(X)

@@ -9,7 +9,7 @@ from joblib import Parallel, delayed
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_consistent_length, validate_data
 
-from .._validation import check_waveform_shape
+from .._validation import check_scalar_param, check_waveform_shape
 from ._channel import apply_gain, band_limit
 from ._effects import add_noise, fit_to_length, shift_in_time, stretch_and_shift_pitch
 
@@ -160,12 +160,10 @@ class AudioAugmenter(BaseSampler):
             raise ValueError(f"AudioAugmenter: {name} must be {what}, got {getattr(self, name)!r}")
 
         for name, minimum in (("n_augment", 0), ("sr", 1), ("n_fft", 16)):
-            v = getattr(self, name)
-            if not (isinstance(v, numbers.Integral) and not isinstance(v, bool)) or v < minimum:
-                fail(name, f"an integer >= {minimum}")
+            check_scalar_param("AudioAugmenter", name, getattr(self, name), "int", low=minimum)
         for name in ("p_noise", "p_stretch", "p_pitch", "p_shift", "p_gain", "p_band"):
             v = getattr(self, name)
-            if not isinstance(v, numbers.Real) or not 0.0 <= v <= 1.0:
+            if isinstance(v, bool) or not isinstance(v, numbers.Real) or not 0.0 <= v <= 1.0:
                 fail(name, "a probability in [0, 1]")
         for name, positive in (
             ("noise_snr", False),

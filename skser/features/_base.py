@@ -6,7 +6,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .._cache import cached_transform
-from .._validation import check_waveform_shape
+from .._validation import check_scalar_param, check_waveform_shape
 
 __all__ = ["WaveformFeatureBase", "power_to_db_batched", "fix_frames"]
 
@@ -96,14 +96,10 @@ class WaveformFeatureBase(TransformerMixin, BaseEstimator):
     def _check_positive_ints(self, *names, allow_none=False):
         """Raise a ValueError naming the parameter unless each one is an integer >= 1."""
         for name in names:
-            value = getattr(self, name)
-            if allow_none and value is None:
-                continue
-            if not (isinstance(value, (int, np.integer)) and value >= 1):
-                raise ValueError(
-                    f"{type(self).__name__}: {name} must be a positive integer"
-                    f"{' or None' if allow_none else ''}, got {value!r}"
-                )
+            check_scalar_param(
+                type(self).__name__, name, getattr(self, name), "int", low=1,
+                allow_none=allow_none,
+            )  # fmt: skip
 
     def _check_params(self):
         """Validate hyper-parameters (subclasses extend)."""

@@ -2,6 +2,7 @@
 
 import numpy as np
 
+from .._validation import check_scalar_param
 from ._base import WaveformFeatureBase, fix_frames, power_to_db_batched
 
 __all__ = ["LogMelSpectrogram", "MFCC", "Spectrogram"]
@@ -234,16 +235,13 @@ class MFCC(_STFTParams, WaveformFeatureBase):
     def _check_params(self):
         super()._check_params()
         self._check_stft()
-        if self.deltas not in (0, 1, 2):
+        if isinstance(self.deltas, bool) or self.deltas not in (0, 1, 2):
             raise ValueError(f"MFCC: deltas must be 0, 1 or 2, got {self.deltas!r}")
         if self.top_db_reference not in ("clip", "train"):
             raise ValueError(
                 f"MFCC: top_db_reference must be 'clip' or 'train', got {self.top_db_reference!r}"
             )
-        if not (isinstance(self.n_mfcc, (int, np.integer)) and 1 <= self.n_mfcc <= self.n_mels):
-            raise ValueError(
-                f"MFCC: n_mfcc must be an integer in [1, n_mels={self.n_mels}], got {self.n_mfcc!r}"
-            )
+        check_scalar_param("MFCC", "n_mfcc", self.n_mfcc, "int", low=1, high=self.n_mels)
 
     def fit(self, X, y=None):
         """Check parameters; with ``top_db_reference="train"`` learn the peak level.
