@@ -477,9 +477,7 @@ def auto_augment(model):
 def auto_model(features):
     """What ``model="auto"`` means with ``features``."""
     return (
-        _AUTO_MODEL.get(features, "cnn1d_pool_x3")
-        if isinstance(features, str)
-        else ("cnn1d_pool_x3")
+        _AUTO_MODEL.get(features, "cnn1d_pool_x3") if isinstance(features, str) else "cnn1d_pool_x3"
     )
 
 

@@ -6,10 +6,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-import soundfile as sf
 from joblib import Parallel, delayed
 
-from ..io._audio import _declared_frames
+from ..io._audio import read_soundfile
 
 __all__ = ["audit_corpus", "CorpusAudit"]
 
@@ -25,10 +24,7 @@ def _dbfs(x):
 def _inspect(path, clip_level):
     row = {"path": path}
     try:
-        with sf.SoundFile(path) as f:
-            data = f.read(dtype="float32", always_2d=True)
-            sr = f.samplerate
-            declared = _declared_frames(f, data.shape[0])
+        data, sr, declared = read_soundfile(path)
     except Exception as exc:  # soundfile raises several types for bad files
         row["error"] = f"{type(exc).__name__}: {exc}".strip()
         return row

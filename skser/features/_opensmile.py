@@ -56,17 +56,17 @@ def _isolated(fn, *args):
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
-    for attempt in range(2):
+    def worker():
         if not _WORKER:
             ctx = multiprocessing.get_context("spawn")
             _WORKER.append(ProcessPoolExecutor(max_workers=1, mp_context=ctx))
-        try:
-            return _WORKER[0].submit(fn, *args).result()
-        except BrokenProcessPool:
-            _WORKER.pop().shutdown(wait=False)
-            if attempt:
-                raise
-    raise AssertionError("unreachable")  # pragma: no cover
+        return _WORKER[0]
+
+    try:
+        return worker().submit(fn, *args).result()
+    except BrokenProcessPool:  # the worker died: start one more, once
+        _WORKER.pop().shutdown(wait=False)
+        return worker().submit(fn, *args).result()
 
 
 class OpenSmileFeatures(TransformerMixin, BaseEstimator):

@@ -38,12 +38,17 @@ def _bytes_per_sample(subtype):
     )
 
 
+def read_soundfile(path):
+    """``(data (frames, channels) float32, sample rate, declared frames or None)`` of a
+    file libsndfile reads; ``declared`` is set when the header promises more frames."""
+    with sf.SoundFile(path) as f:
+        data = f.read(dtype="float32", always_2d=True)
+        return data, f.samplerate, _declared_frames(f, data.shape[0])
+
+
 def _decode(path):
     try:
-        with sf.SoundFile(path) as f:
-            data = f.read(dtype="float32", always_2d=True)
-            declared = _declared_frames(f, data.shape[0])
-            file_sr = f.samplerate
+        data, file_sr, declared = read_soundfile(path)
         if declared is not None and declared > data.shape[0]:
             from ..exceptions import TruncatedAudioWarning
 
