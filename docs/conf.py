@@ -27,10 +27,11 @@ extensions = [
     "sphinx.ext.viewcode",
     "numpydoc",
     "myst_parser",
+    "sphinx_gallery.gen_gallery",
 ]
 source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
 root_doc = "index"
-exclude_patterns = ["_build", "README.md"]
+exclude_patterns = ["_build", "README.md", "auto_examples/*.ipynb", "auto_examples/*.py"]
 templates_path = ["_templates"]
 
 # API reference: one page per public object, generated from numpydoc docstrings.
@@ -67,3 +68,21 @@ myst_enable_extensions = ["colon_fence"]
 # wrap their own scrollbar only when wider than the page
 html_theme = "furo"
 html_title = f"skser {version}"
+
+# Example gallery: every script of examples/ runs in smoke mode while the docs build
+# (docs/_gallery.py gives the arguments and embeds the PNG files the script writes).
+sys.path.insert(0, str(ROOT / "docs"))
+sphinx_gallery_conf = {
+    "examples_dirs": str(ROOT / "examples"),
+    "gallery_dirs": "auto_examples",
+    "filename_pattern": r".*\.py$",  # run them all: their figures are the point
+    "reset_argv": "_gallery.reset_argv",
+    "image_scrapers": ("_gallery.png_scraper",),
+    "within_subsection_order": "FileNameSortKey",
+    "abort_on_example_error": True,
+    "only_warn_on_example_error": False,
+    "download_all_examples": False,
+    "remove_config_comments": True,
+    "show_memory": False,
+    "plot_gallery": True,
+}

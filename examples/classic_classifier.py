@@ -1,4 +1,10 @@
-"""Classic scikit-learn classifiers on pooled features: fast, strong baselines.
+"""
+Classic classifiers on pooled features
+======================================
+
+Classic scikit-learn classifiers on pooled features: fast, strong baselines.
+
+::
 
     python examples/classic_classifier.py               # synthetic corpus, offline
     python examples/classic_classifier.py --data path/to/RAVDESS
@@ -25,7 +31,9 @@ from skser.plotting import save_figure
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--data", help="RAVDESS folder (default: a synthetic corpus)")
     ap.add_argument("--out", type=Path, default=Path("example_output/classic_classifier"))
     ap.add_argument("--smoke", action="store_true", help="tiny settings for a quick check")

@@ -1,4 +1,10 @@
-"""Plug your own Keras network into a full skser pipeline.
+"""
+Your own Keras network in a pipeline
+====================================
+
+Plug your own Keras network into a full skser pipeline.
+
+::
 
     python examples/custom_network.py                   # synthetic corpus, offline
     python examples/custom_network.py --data path/to/RAVDESS
@@ -37,7 +43,9 @@ def build_attention_cnn(input_shape, n_classes, filters=32, heads=2):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--data", help="RAVDESS folder (default: a synthetic corpus)")
     ap.add_argument("--out", type=Path, default=Path("example_output/custom_network"))
     ap.add_argument("--smoke", action="store_true", help="tiny settings for a quick check")

@@ -1,4 +1,10 @@
-"""Train, save, load and predict: single files and a timeline of a long recording.
+"""
+Save, load and predict, with a timeline
+=======================================
+
+Train, save, load and predict: single files and a timeline of a long recording.
+
+::
 
     python examples/deploy_predict.py                   # synthetic corpus, offline
     python examples/deploy_predict.py --data path/to/RAVDESS
@@ -26,7 +32,9 @@ from skser.plotting import save_figure
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--data", help="RAVDESS folder (default: a synthetic corpus)")
     ap.add_argument("--out", type=Path, default=Path("example_output/deploy_predict"))
     ap.add_argument("--smoke", action="store_true", help="tiny settings for a quick check")

@@ -1,4 +1,10 @@
-"""The exploratory figures of the SER notebooks, from a corpus folder.
+"""
+Exploratory figures of a corpus
+===============================
+
+The exploratory figures of the SER notebooks, from a corpus folder.
+
+::
 
     python examples/eda_figures.py                      # synthetic corpus, offline
     python examples/eda_figures.py --data path/to/RAVDESS
@@ -22,7 +28,9 @@ from skser.plotting import plot_class_balance, plot_waveform_spectrogram, save_f
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--data", help="RAVDESS folder (default: a synthetic corpus)")
     ap.add_argument("--out", type=Path, default=Path("example_output/eda_figures"))
     ap.add_argument("--smoke", action="store_true", help="tiny settings for a quick check")

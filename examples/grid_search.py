@@ -1,4 +1,10 @@
-"""Grid search over features AND architectures with speaker-independent folds.
+"""
+Grid search over features and architectures
+===========================================
+
+Grid search over features AND architectures with speaker-independent folds.
+
+::
 
     python examples/grid_search.py                      # synthetic corpus, offline
     python examples/grid_search.py --data path/to/RAVDESS
@@ -25,7 +31,9 @@ from skser.plotting import save_figure
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--data", help="RAVDESS folder (default: a synthetic corpus)")
     ap.add_argument("--out", type=Path, default=Path("example_output/grid_search"))
     ap.add_argument("--smoke", action="store_true", help="tiny settings for a quick check")

@@ -1,4 +1,10 @@
-"""Train on several corpora at once; test on unseen speakers and on an unseen corpus.
+"""
+Several corpora: unseen speakers and an unseen corpus
+=====================================================
+
+Train on several corpora at once; test on unseen speakers and on an unseen corpus.
+
+::
 
     python examples/multi_corpus.py                     # two synthetic corpora, offline
     python examples/multi_corpus.py --data ravdess=path/to/RAVDESS --data crema_d=path/to/CREMA-D
@@ -27,7 +33,9 @@ EMOTIONS = ["neutral", "happy", "sad", "angry"]
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--data", action="append", default=[], metavar="NAME=FOLDER")
     ap.add_argument("--out", type=Path, default=Path("example_output/multi_corpus"))
     ap.add_argument("--smoke", action="store_true", help="tiny settings for a quick check")

@@ -1,4 +1,10 @@
-"""Quickstart: cross-validate an SER pipeline with speaker-independent folds and save it.
+"""
+Quickstart
+==========
+
+Cross-validate an SER pipeline with speaker-independent folds and save it.
+
+::
 
     python examples/quickstart.py                       # synthetic corpus, offline
     python examples/quickstart.py --data path/to/RAVDESS
@@ -18,7 +24,9 @@ from skser.plotting import plot_confusion_matrix
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--data", help="RAVDESS folder (default: a synthetic corpus)")
     ap.add_argument("--out", type=Path, default=Path("example_output/quickstart"))
     ap.add_argument("--smoke", action="store_true", help="tiny settings for a quick check")

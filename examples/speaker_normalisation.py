@@ -1,5 +1,11 @@
-"""Speaker normalisation, measured honestly: the same model with and without it, and a
-nested search that chooses between them.
+"""
+Speaker normalisation, measured honestly
+========================================
+
+The same model with and without speaker normalisation, and a nested search that
+chooses between them.
+
+::
 
     python examples/speaker_normalisation.py                   # synthetic corpus, offline
     python examples/speaker_normalisation.py --data path/to/RAVDESS
@@ -28,7 +34,9 @@ from skser.plotting import save_figure
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--data", help="RAVDESS folder (default: a synthetic corpus)")
     ap.add_argument("--out", type=Path, default=Path("example_output/speaker_normalisation"))
     ap.add_argument("--smoke", action="store_true", help="tiny settings for a quick check")
