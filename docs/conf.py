@@ -85,4 +85,7 @@ sphinx_gallery_conf = {
     "remove_config_comments": True,
     "show_memory": False,
     "plot_gallery": True,
+    # tests/test_docs.py sets SKSER_GALLERY_OUT and checks each script's files: every
+    # example must then run, even where an earlier build's output is up to date.
+    "run_stale_examples": bool(os.environ.get("SKSER_GALLERY_OUT")),
 }

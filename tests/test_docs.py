@@ -5,6 +5,7 @@ page documents every command and config key."""
 import doctest
 import importlib
 import inspect
+import os
 import pkgutil
 import re
 import subprocess
@@ -14,6 +15,7 @@ import warnings
 
 import pytest
 from conftest import REPO_ROOT
+from test_examples import EXPECTED_OUTPUTS
 
 import skser
 
@@ -28,6 +30,7 @@ PUBLIC_MODULES = [
     "skser.metrics",
     "skser.plotting",
     "skser.deploy",
+    "skser.serve",
     "skser.exceptions",
     "skser.cli",
 ]
@@ -72,7 +75,6 @@ def test_every_public_function_and_class_has_a_runnable_example():
     assert no_code == []
 
 
-@pytest.mark.slow
 def _api_index():
     """``{module: names listed}`` from docs/api/index.rst (autosummary entries and the
     names quoted on its ``Constants:`` lines)."""
@@ -100,19 +102,41 @@ def test_api_index_lists_exactly_every_public_name():
         )
 
 
+@pytest.mark.slow
 def test_sphinx_build_passes_with_warnings_as_errors(tmp_path):
+    """The docs build with warnings as errors; the gallery runs every example in smoke
+    mode (the only place the suite runs them), each within 2 minutes, writing its files."""
     pytest.importorskip("sphinx")
     pytest.importorskip("numpydoc")
     pytest.importorskip("myst_parser")
+    pytest.importorskip("sphinx_gallery")
+    gallery_out = tmp_path / "gallery"
     cmd = [sys.executable, "-m", "sphinx", "-W", "--keep-going", "-q", "-b", "html"]
     cmd += ["-d", str(tmp_path / "doctrees"), str(REPO_ROOT / "docs"), str(tmp_path / "html")]
-    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=900)
+    env = {**os.environ, "SKSER_GALLERY_OUT": str(gallery_out)}
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=900, env=env)
     assert proc.returncode == 0, proc.stderr[-5000:]
     html = tmp_path / "html"
     for page in ["index", "quickstart", "guide/pitfalls", "cli", "benchmarks", "api/index"]:
         assert (html / f"{page}.html").stat().st_size > 2000, page
     api = (html / "api" / "generated").glob("skser.*.html")
     assert len(list(api)) >= 79  # one page per public object
+    for script, files in EXPECTED_OUTPUTS.items():
+        stem = script.removesuffix(".py")
+        for name in files:
+            path = gallery_out / stem / name
+            assert path.is_file() and path.stat().st_size > 0, (script, name)
+        rst = (REPO_ROOT / "docs" / "auto_examples" / f"{stem}.rst").read_text()
+        took = re.search(
+            r"running time of the script:\*\*\s*\((\d+) minutes ([\d.]+) seconds\)", rst
+        )
+        assert took, (script, "no running time in the gallery page")
+        assert int(took[1]) * 60 + float(took[2]) < 120, (script, took[0])
+        page = (html / "auto_examples" / f"{stem}.html").read_text()
+        if script != "eda_figures.py":  # the script's printed result is on its page
+            assert "UAR" in page or "ms:" in page, script
+        if any(name.endswith(".png") for name in files):
+            assert "sphx-glr-single-img" in page or "sphx-glr-multi-img" in page, script
 
 
 def _python_blocks(path):

@@ -57,6 +57,13 @@ def _add_experiment_flags(p):
     p.add_argument("--name", help="run folder name (default <command>-<time>)")
     p.add_argument("--resume", action="store_true", help="continue an interrupted run")
     p.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="run the folds (and grid candidates) on a Dask cluster: 'local' for worker "
+        "processes on this machine, or a scheduler address such as tcp://host:8786 "
+        "(needs skser[dask])",
+    )
+    p.add_argument(
         "--set",
         action="append",
         default=[],
@@ -134,6 +141,41 @@ def _build_parser():
     )
     pred.add_argument("--format", choices=("table", "csv", "json"), default="table")
     pred.add_argument("--output", type=Path, help="write the table to this file")
+    pred.add_argument(
+        "--plot",
+        type=Path,
+        metavar="PNG",
+        help="with --timeline and one recording: save its timeline figure (.png, .pdf, .svg)",
+    )
+
+    from ..serve._app import DEFAULT_HOST, DEFAULT_MAX_UPLOAD_MB, DEFAULT_PORT, DEFAULT_TIMEOUT_S
+
+    srv = sub.add_parser(
+        "serve",
+        help="serve a model over HTTP, with a web page to upload or record audio",
+        description="Serve a model bundle: POST /predict, POST /timeline, GET /health, "
+        "GET /info, the web page at /, OpenAPI docs at /docs. Needs skser[serve].",
+    )
+    srv.add_argument("model", type=Path, help="model bundle (.skser) from skser train")
+    srv.add_argument(
+        "--host",
+        default=DEFAULT_HOST,
+        help=f"address to bind (default {DEFAULT_HOST}: this machine only; the service has "
+        "no authentication)",
+    )
+    srv.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"default {DEFAULT_PORT}")
+    srv.add_argument(
+        "--max-upload-mb",
+        type=float,
+        default=DEFAULT_MAX_UPLOAD_MB,
+        help=f"largest upload, in MB (default {DEFAULT_MAX_UPLOAD_MB:g}); larger ones get 413",
+    )
+    srv.add_argument(
+        "--timeout",
+        type=float,
+        default=DEFAULT_TIMEOUT_S,
+        help=f"seconds a request may take (default {DEFAULT_TIMEOUT_S:g}); then 504",
+    )
 
     info = sub.add_parser("info", help="show a model bundle's metadata (does not load the model)")
     info.add_argument("model", type=Path)
@@ -178,6 +220,7 @@ def _experiment_config(args):
         "random_state": "run.random_state",
         "out": "run.out_dir",
         "name": "run.name",
+        "scheduler": "run.scheduler",
     }
     updates = {}
     for attr, dotted in flag_map.items():
@@ -316,8 +359,16 @@ def _cmd_predict(args, echo):
         from ..deploy._timeline import check_window
 
         check_window(args.window, args.hop)
-    elif args.window is not None or args.hop is not None:
-        raise ValueError("--window and --hop apply only with --timeline")
+    elif args.window is not None or args.hop is not None or args.plot is not None:
+        raise ValueError("--window, --hop and --plot apply only with --timeline")
+    if args.plot is not None:
+        if args.plot.suffix.lower() not in {".png", ".pdf", ".svg"}:
+            raise ValueError(f"--plot {str(args.plot)!r}: the figure must be .png, .pdf or .svg")
+        if len(args.paths) != 1 or Path(args.paths[0]).is_dir():
+            raise ValueError(
+                f"--plot draws the timeline of ONE recording; got {len(args.paths)} path(s)"
+                + (" (a folder)" if len(args.paths) == 1 else "")
+            )
     if not Path(args.model).is_file():
         raise FileNotFoundError(f"model file not found: {args.model}")
     _import_tensorflow_quietly()
@@ -360,7 +411,48 @@ def _cmd_predict(args, echo):
     _write_table(rows, args.format, args.output, echo)
     for p, reason in failures:
         print(f"skser predict: error: {p}: {reason}", file=sys.stderr)
+    if args.plot is not None and rows:
+        from ..deploy._timeline import class_names
+        from ..plotting import plot_timeline
+
+        plot_timeline(rows, classes=class_names(model), title=Path(paths[0]).name, path=args.plot)
+        echo(f"wrote the timeline figure {args.plot}")
     return 1 if failures else 0
+
+
+def _cmd_serve(args, echo):
+    from .._validation import check_scalar_param
+
+    # Numbers and the bundle first: no TensorFlow import and no port for a typo.
+    check_scalar_param("skser serve", "--port", args.port, "int", low=0, high=65535)
+    check_scalar_param("skser serve", "--max-upload-mb", args.max_upload_mb, "real", low=0.001)
+    check_scalar_param("skser serve", "--timeout", args.timeout, "real", low=0.01)
+    if not Path(args.model).is_file():
+        raise FileNotFoundError(f"model file not found: {args.model}")
+    try:
+        import fastapi  # noqa: F401
+        import uvicorn  # noqa: F401
+    except ImportError:
+        raise ImportError(
+            "skser serve needs FastAPI and uvicorn: pip install 'skser[serve]'"
+        ) from None
+    from ..serve import serve
+
+    _import_tensorflow_quietly()
+    try:
+        serve(
+            args.model,
+            host=args.host,
+            port=args.port,
+            max_upload_mb=args.max_upload_mb,
+            timeout_s=args.timeout,
+            log_level="info" if args.verbose else "warning",
+            ready=lambda url: echo(f"serving {args.model} at {url} (Ctrl-C stops)"),
+        )
+    except KeyboardInterrupt:  # uvicorn shut down cleanly, then passed Ctrl-C on
+        pass
+    echo("skser serve: stopped")
+    return 0
 
 
 def _cmd_info(args, echo):
@@ -440,6 +532,7 @@ _COMMANDS = {
     "train": _cmd_experiment,
     "grid": _cmd_experiment,
     "predict": _cmd_predict,
+    "serve": _cmd_serve,
     "info": _cmd_info,
     "audit": _cmd_audit,
 }
@@ -491,7 +584,7 @@ def _main(argv):
 
         try:
             return _COMMANDS[args.command](args, echo)
-        except (ValueError, OSError, ModelFileError) as exc:
+        except (ValueError, OSError, ImportError, ModelFileError) as exc:
             if args.verbose:
                 raise
             print(f"skser {args.command}: error: {describe_error(exc)}", file=sys.stderr)

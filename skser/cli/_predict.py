@@ -152,12 +152,12 @@ SILENT_DBFS = -60.0
 MIN_SECONDS = 0.128
 
 
-def doubts(y, sr, clip_samples=None):
+def doubts(y, sr, clip_samples=None, *, timeline_hint="use --timeline"):
     """Reasons a model cannot judge this clip (empty list when none).
 
     Silence (peak below :data:`SILENT_DBFS`), less than one analysis frame
     (:data:`MIN_SECONDS`), or a recording more than twice the model's clip length
-    (only its centre is classified: use ``--timeline``).
+    (only its centre is classified: ``timeline_hint`` says what to do instead).
 
     Examples
     --------
@@ -181,7 +181,7 @@ def doubts(y, sr, clip_samples=None):
     if clip_samples and len(y) > 2 * clip_samples:
         out.append(
             f"{len(y) / sr:.1f} s long; the model classifies {clip_samples / sr:.1f} s clips, "
-            "so only the centre of this recording is judged: use --timeline for a label "
+            f"so only the centre of this recording is judged: {timeline_hint} for a label "
             "per window"
         )
     return out

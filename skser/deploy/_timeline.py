@@ -31,13 +31,14 @@ def class_names(model):
 WINDOW_RANGE = (0.128, 3600.0)
 
 
-def check_window(window, hop):
+def check_window(window, hop, *, names=("--window", "--hop")):
     """Refuse a timeline window or hop that is not a usable number of seconds.
 
     None means "the default" (the model's clip length, half a window). A window must
     be finite and within :data:`WINDOW_RANGE` (shorter holds less than one analysis
     frame); a hop must be finite, positive and at most the window (a longer hop would
-    skip audio between windows).
+    skip audio between windows). ``names`` are how the caller calls the two values
+    in its messages.
 
     Examples
     --------
@@ -50,7 +51,8 @@ def check_window(window, hop):
     import math
 
     lo, hi = WINDOW_RANGE
-    for name, value in (("--window", window), ("--hop", hop)):
+    wname, hname = names
+    for name, value in ((wname, window), (hname, hop)):
         if value is None:
             continue
         if (
@@ -60,12 +62,12 @@ def check_window(window, hop):
         ):
             raise ValueError(f"{name} must be a finite number of seconds, got {value!r}")
     if window is not None and not lo <= window <= hi:
-        raise ValueError(f"--window must be between {lo:g} and {hi:g} seconds, got {window!r}")
+        raise ValueError(f"{wname} must be between {lo:g} and {hi:g} seconds, got {window!r}")
     if hop is not None and hop <= 0:
-        raise ValueError(f"--hop must be > 0 seconds, got {hop!r}")
+        raise ValueError(f"{hname} must be > 0 seconds, got {hop!r}")
     if hop is not None and window is not None and hop > window:
         raise ValueError(
-            f"--hop ({hop:g} s) is longer than --window ({window:g} s): the audio between "
+            f"{hname} ({hop:g} s) is longer than {wname} ({window:g} s): the audio between "
             "windows would not be judged"
         )
 

@@ -5,6 +5,7 @@ from ._plots import (
     plot_confusion_matrix,
     plot_fold_scores,
     plot_history,
+    plot_timeline,
     plot_waveform_spectrogram,
     save_figure,
 )
@@ -14,6 +15,7 @@ __all__ = [
     "plot_confusion_matrix",
     "plot_fold_scores",
     "plot_history",
+    "plot_timeline",
     "plot_waveform_spectrogram",
     "save_figure",
 ]

@@ -1,5 +1,5 @@
 """Figures for SER work: confusion matrix, class balance, fold scores, training curves,
-waveform with spectrogram.
+waveform with spectrogram, emotion timeline.
 
 Every function returns a ``matplotlib.figure.Figure`` built without pyplot (no global
 figure state, no backend change) and saves it when given ``path`` (written to a
@@ -18,6 +18,7 @@ __all__ = [
     "plot_class_balance",
     "plot_fold_scores",
     "plot_history",
+    "plot_timeline",
     "plot_waveform_spectrogram",
     "save_figure",
 ]
@@ -347,4 +348,85 @@ def plot_waveform_spectrogram(y, sr, *, n_fft=1024, hop_length=256, title=None, 
     ax2.set_ylabel("frequency (Hz)")
     fig.colorbar(im, ax=ax2, label="dB")
     fig.suptitle(title or "waveform and spectrogram")
+    return _done(fig, path)
+
+
+#: Fixed probability columns of a timeline row; every other column is a class.
+_TIMELINE_COLUMNS = ("path", "start_s", "end_s", "label", "speaker")
+
+
+def plot_timeline(rows, *, classes=None, title=None, path=None):
+    """Stacked class probabilities over time, with the top label of each window.
+
+    Parameters
+    ----------
+    rows : list of dict or pandas.DataFrame
+        Windows of ONE recording, as :func:`~skser.deploy.predict_timeline` returns
+        them (``start_s``, ``end_s``, ``label`` and one probability column per class).
+    classes : sequence, optional
+        Classes to stack, in this order; default every column that is not
+        ``path``/``start_s``/``end_s``/``label``/``speaker``, in the rows' order.
+    title : str, optional
+        Title.
+    path : str or Path, optional
+        Save the figure there.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Two axes: the top-label strip (one coloured segment per window, spanning the
+        window's share of the time between the neighbouring windows' centres) and the
+        stacked probabilities at the window centres.
+
+    Examples
+    --------
+    >>> from skser.plotting import plot_timeline
+    >>> rows = [{"start_s": 0.0, "end_s": 2.0, "label": "sad", "angry": 0.2, "sad": 0.8},
+    ...         {"start_s": 1.0, "end_s": 3.0, "label": "angry", "angry": 0.7, "sad": 0.3}]
+    >>> fig = plot_timeline(rows)
+    >>> [ax.get_ylabel() for ax in fig.axes]
+    ['top', 'probability']
+    """
+    records = rows.to_dict("records") if hasattr(rows, "to_dict") else list(rows)
+    if not records:
+        raise ValueError("plot_timeline: no windows to plot (rows is empty)")
+    missing = {"start_s", "end_s", "label"} - set(records[0])
+    if missing:
+        raise ValueError(
+            f"plot_timeline: the rows lack the column(s) {sorted(missing)}; pass the rows of "
+            "skser.deploy.predict_timeline"
+        )
+    if len({r.get("path") for r in records}) > 1:
+        raise ValueError(
+            "plot_timeline: the rows come from more than one recording; plot one at a time "
+            "(e.g. the rows of one 'path')"
+        )
+    if classes is None:
+        classes = [k for k in records[0] if k not in _TIMELINE_COLUMNS]
+    classes = list(classes)
+    absent = [c for c in classes if c not in records[0]]
+    if absent or not classes:
+        raise ValueError(f"plot_timeline: no probability column for the class(es) {absent}")
+    records = sorted(records, key=lambda r: r["start_s"])
+    centres = np.array([(r["start_s"] + r["end_s"]) / 2 for r in records])
+    end = max(r["end_s"] for r in records)
+    proba = np.array([[float(r[c]) for r in records] for c in classes])
+    from matplotlib import colormaps
+
+    cmap = colormaps["tab10"]
+    colour = {c: cmap(i % 10) for i, c in enumerate(classes)}
+    fig = _figure((9, 3.6))
+    strip, ax = fig.subplots(2, 1, sharex=True, height_ratios=[1, 6])
+    edges = np.concatenate([[0.0], (centres[1:] + centres[:-1]) / 2, [end]])
+    for r, a, b in zip(records, edges[:-1], edges[1:], strict=True):
+        strip.broken_barh([(a, b - a)], (0, 1), color=colour.get(r["label"], "grey"))
+    strip.set(yticks=[], ylabel="top", ylim=(0, 1))
+    strip.set_title(title or "emotion over time")
+    # Held flat from the recording's start to the first centre and from the last to its end.
+    x = np.concatenate([[0.0], centres, [end]])
+    proba = np.concatenate([proba[:, :1], proba, proba[:, -1:]], axis=1)
+    labels = [str(c) for c in classes]
+    ax.stackplot(x, proba, labels=labels, colors=[colour[c] for c in classes])
+    ax.set(xlim=(0, end), ylim=(0, 1), xlabel="time (s)", ylabel="probability")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize="small", frameon=False)
     return _done(fig, path)
