@@ -12,8 +12,6 @@ pipeline is fitted (on the training part of each fold) and never at predict time
 ids (``groups``) to it through ``fit`` and ``predict``.
 """
 
-import numbers
-
 from sklearn.base import clone
 
 from ._presets import (
@@ -30,6 +28,7 @@ from ._presets import (
     speaker_step,
 )
 from ._routing import SERPipeline
+from ._validation import check_scalar_param
 
 __all__ = [
     "SERPipeline",
@@ -178,8 +177,7 @@ def make_ser_pipeline(
     from .augment import AudioAugmenter
     from .io import AudioLoader
 
-    if not (isinstance(sr, numbers.Integral) and sr > 0):
-        raise ValueError(f"make_ser_pipeline: sr must be a positive integer, got {sr!r}")
+    check_scalar_param("make_ser_pipeline", "sr", sr, "int", low=1)
     if isinstance(features, str) and features == "auto":
         features = auto_features(model)
     if isinstance(model, str) and model == "auto":

@@ -39,7 +39,7 @@ def test_files_in_ravdess_naming_roundtrip(synthetic_files):
 
 
 def test_bad_arguments():
-    with pytest.raises(ValueError, match="n_actors must be an integer >= 1"):
+    with pytest.raises(ValueError, match="n_actors must be a positive integer"):
         make_synthetic_speech(n_actors=0)
     with pytest.raises(ValueError, match="duration must be between"):
         make_synthetic_speech(duration=0.01)

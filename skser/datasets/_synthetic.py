@@ -20,6 +20,7 @@ from scipy.signal import lfilter
 from sklearn.utils import Bunch, check_random_state
 
 from .._atomic import atomic_path
+from .._validation import check_scalar_param
 from ._labels import EMOTIONS, check_emotion_labels
 from ._ravdess import RAVDESS_EMOTIONS
 
@@ -302,8 +303,7 @@ def make_synthetic_speech(
         ("n_actors", n_actors, 1),
         ("n_clips_per_emotion", n_clips_per_emotion, 1),
     ):
-        if not isinstance(value, (int, np.integer)) or value < low:
-            raise ValueError(f"{name} must be an integer >= {low}, got {value!r}")
+        check_scalar_param("make_synthetic_speech", name, value, "int", low=low)
     if n_actors > 99:
         raise ValueError(f"n_actors must be <= 99 (two-digit actor ids), got {n_actors}")
     if not (isinstance(sr, (int, np.integer)) and 4000 <= sr <= 192000):

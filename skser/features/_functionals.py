@@ -1,13 +1,12 @@
 """Paralinguistic functionals on librosa/numpy: ComParE/eGeMAPS-style statistics of
 frame-level descriptors, one vector per clip, no openSMILE needed."""
 
-import numbers
-
 import numpy as np
 from joblib import Parallel, delayed
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from .._validation import check_scalar_param
 from ._base import strip_padding
 
 __all__ = ["ParalinguisticFunctionals"]
@@ -124,9 +123,7 @@ class ParalinguisticFunctionals(TransformerMixin, BaseEstimator):
     def _check_params(self):
         name = type(self).__name__
         for key in ("sr", "n_mfcc", "frame_length", "hop_length"):
-            v = getattr(self, key)
-            if isinstance(v, bool) or not isinstance(v, numbers.Integral) or v < 1:
-                raise ValueError(f"{name}: {key} must be a positive integer, got {v!r}")
+            check_scalar_param(name, key, getattr(self, key), "int", low=1)
         if not (0 < float(self.fmin) < float(self.fmax) < self.sr / 2):
             raise ValueError(
                 f"{name}: need 0 < fmin < fmax < sr/2, got fmin={self.fmin!r}, fmax={self.fmax!r}"

@@ -6,6 +6,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from .._validation import check_scalar_param
 from ._base import strip_padding
 
 __all__ = ["LevelNormaliser", "active_level_db"]
@@ -120,9 +121,7 @@ class LevelNormaliser(TransformerMixin, BaseEstimator):
                 raise ValueError(f"{name}: {key} must be a finite number, got {value!r}")
         if self.active_range_db <= 0:
             raise ValueError(f"{name}: active_range_db must be > 0, got {self.active_range_db!r}")
-        fl = self.frame_length
-        if isinstance(fl, bool) or not isinstance(fl, numbers.Integral) or fl < 1:
-            raise ValueError(f"{name}: frame_length must be a positive integer, got {fl!r}")
+        check_scalar_param(name, "frame_length", self.frame_length, "int", low=1)
 
     def _validate(self, X, reset):
         shape = X.shape if hasattr(X, "shape") else np.asarray(X).shape

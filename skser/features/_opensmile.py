@@ -1,13 +1,12 @@
 """openSMILE features (the field's classical baseline) as a scikit-learn transformer."""
 
-import numbers
 import sys
 
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_array, check_is_fitted
 
-from .._validation import check_waveform_shape
+from .._validation import check_scalar_param, check_waveform_shape
 from ._base import strip_padding
 
 __all__ = ["OpenSmileFeatures"]
@@ -133,8 +132,7 @@ class OpenSmileFeatures(TransformerMixin, BaseEstimator):
             )
         if self.level not in _LEVELS:
             raise ValueError(f"{name}: level must be one of {tuple(_LEVELS)}, got {self.level!r}")
-        if isinstance(self.sr, bool) or not isinstance(self.sr, numbers.Integral) or self.sr <= 0:
-            raise ValueError(f"{name}: sr must be a positive integer, got {self.sr!r}")
+        check_scalar_param(name, "sr", self.sr, "int", low=1)
         check_waveform_shape(X, name=name)
         # dense, real, finite, at least one clip (scikit-learn's messages for the rest)
         X = check_array(X, dtype=[np.float32, np.float64], ensure_all_finite=True,

@@ -8,6 +8,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
 from .._groups import SPEAKER_NORMALISED_PROTOCOL, check_groups
+from .._validation import check_scalar_param
 from ..exceptions import SpeakerNormalisationWarning
 from ._normalise import FittedBandScalerMixin
 from ._pooling import validate_features
@@ -91,9 +92,7 @@ class SpeakerStandardScaler(FittedBandScalerMixin, TransformerMixin, BaseEstimat
         name = type(self).__name__
         if not isinstance(self.with_std, (bool, np.bool_)):
             raise ValueError(f"{name}: with_std must be True or False, got {self.with_std!r}")
-        m = self.min_clips
-        if isinstance(m, bool) or not isinstance(m, numbers.Integral) or m < 1:
-            raise ValueError(f"{name}: min_clips must be an integer >= 1, got {m!r}")
+        check_scalar_param(name, "min_clips", self.min_clips, "int", low=1)
         if not (isinstance(self.eps, numbers.Real) and self.eps >= 0):
             raise ValueError(f"{name}: eps must be a number >= 0, got {self.eps!r}")
 

@@ -10,7 +10,7 @@ from sklearn.utils import check_array
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .._cache import cached_transform, fitted_attributes
-from .._validation import check_finite
+from .._validation import check_finite, check_scalar_param
 from ..exceptions import AudioLoadError
 from ._audio import AudioFileError, _resample, load_audio
 
@@ -193,8 +193,7 @@ class AudioLoader(TransformerMixin, BaseEstimator):
         self.verbose = verbose
 
     def _check_params(self):
-        if not (isinstance(self.sr, (int, np.integer)) and self.sr > 0):
-            raise ValueError(f"AudioLoader: sr must be a positive integer, got {self.sr!r}")
+        check_scalar_param("AudioLoader", "sr", self.sr, "int", low=1)
         if self.duration is not None and not (np.isscalar(self.duration) and self.duration > 0):
             raise ValueError(
                 f"AudioLoader: duration must be > 0 seconds or None, got {self.duration!r}"

@@ -50,7 +50,7 @@ from sklearn.utils.validation import (
     column_or_1d,
 )
 
-from .._validation import check_finite
+from .._validation import check_finite, check_scalar_param
 
 logger = logging.getLogger(__name__)
 
@@ -187,12 +187,7 @@ class SERKerasClassifierBase(KerasClassifier):
     def _check_training_params(self):
         name = type(self).__name__
         for param in ("batch_size", "epochs", "n_iter_no_change"):
-            value = getattr(self, param)
-            if (
-                not (isinstance(value, numbers.Integral) and not isinstance(value, bool))
-                or value < 1
-            ):
-                raise ValueError(f"{name}: {param} must be a positive integer, got {value!r}")
+            check_scalar_param(name, param, getattr(self, param), "int", low=1)
         if not isinstance(self.learning_rate, numbers.Real) or not self.learning_rate > 0:
             raise ValueError(f"{name}: learning_rate must be > 0, got {self.learning_rate!r}")
         if not (

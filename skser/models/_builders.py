@@ -21,6 +21,8 @@ import numbers
 import keras
 from keras import layers
 
+from .._validation import check_scalar_param
+
 __all__ = ["build_cnn2d", "build_crnn", "build_cnn1d", "build_mlp"]
 
 
@@ -41,9 +43,7 @@ def _check_shape(input_shape, ranks, builder):
 
 
 def _check_int(value, name, builder, *, minimum=1):
-    if not (isinstance(value, numbers.Integral) and not isinstance(value, bool)) or value < minimum:
-        raise ValueError(f"{builder}: {name} must be an integer >= {minimum}, got {value!r}")
-    return int(value)
+    return int(check_scalar_param(builder, name, value, "int", low=minimum))
 
 
 def _check_sizes(value, name, builder, *, allow_empty=False):

@@ -1,13 +1,12 @@
 """Seed ensembles: one classifier (or variants of it) trained with several seeds, averaged."""
 
-import numbers
-
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from .._routing import accepts_groups
+from .._validation import check_scalar_param
 
 __all__ = ["SeedEnsembleClassifier"]
 
@@ -119,11 +118,9 @@ class SeedEnsembleClassifier(ClassifierMixin, BaseEstimator):
         -------
         self
         """
-        n = self.n_estimators
-        if not (isinstance(n, numbers.Integral) and not isinstance(n, bool) and n >= 1):
-            raise ValueError(
-                f"SeedEnsembleClassifier: n_estimators must be a positive integer, got {n!r}"
-            )
+        n = check_scalar_param(
+            "SeedEnsembleClassifier", "n_estimators", self.n_estimators, "int", low=1
+        )
         if "random_state" not in self.estimator.get_params():
             raise ValueError(
                 f"SeedEnsembleClassifier: the estimator {type(self.estimator).__name__} has no "

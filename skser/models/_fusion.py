@@ -13,6 +13,7 @@ from sklearn.utils.validation import check_is_fitted, column_or_1d
 
 from .._groups import check_groups
 from .._routing import accepts_groups, uses_speakers
+from .._validation import check_scalar_param
 
 __all__ = ["FusionClassifier"]
 
@@ -177,12 +178,7 @@ class FusionClassifier(ClassifierMixin, BaseEstimator):
                 raise ValueError(
                     f"FusionClassifier: weights must be None, 'cv' or an array, got {w!r}"
                 )
-            if not (
-                isinstance(self.cv, numbers.Integral)
-                and not isinstance(self.cv, bool)
-                and self.cv >= 2
-            ):
-                raise ValueError(f"FusionClassifier: cv must be an integer >= 2, got {self.cv!r}")
+            check_scalar_param("FusionClassifier", "cv", self.cv, "int", low=2)
             step = self.weight_step
             if not (
                 isinstance(step, numbers.Real)
