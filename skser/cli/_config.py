@@ -46,6 +46,7 @@ DEFAULTS = {
         "n_jobs": None,
         "cache": None,  # folder for cached audio/features (grid search)
         "resume": False,
+        "scheduler": None,  # Dask: "local" or "tcp://host:8786" (folds and grid candidates)
     },
 }
 _FREE = {"features", "model", "augment", "grid"}
@@ -77,6 +78,7 @@ _TYPES = {
     ("run", "n_jobs"): (_INT, None),
     ("run", "cache"): (_STR, None),
     ("run", "resume"): (_BOOL,),
+    ("run", "scheduler"): (_STR, None),
 }
 
 

@@ -476,25 +476,35 @@ def _cross_validate(
     cfg, estimator, X, y, groups, frame, cv, speaker_independent, work, fresh, echo, progress
 ):
     """The speaker-grouped cross-validation, one fold file per finished fold."""
+    import contextlib
+
     from ..model_selection import cross_validate_ser
 
     run = cfg["run"]
+    cluster = contextlib.nullcontext()
+    if run["scheduler"]:
+        from ..model_selection import dask_scheduler
+
+        cluster = dask_scheduler(run["scheduler"])
+        echo(f"folds run on the Dask cluster {run['scheduler']}")
     try:
-        return cross_validate_ser(
-            estimator,
-            X,
-            y,
-            groups,
-            cv=cv,
-            attributes=frame[["gender"]] if "gender" in frame.columns else None,
-            out_dir=work / "folds",
-            resume=bool(run["resume"]),
-            speaker_independent=speaker_independent,
-            random_state=run["random_state"],
-            verbose=1,
-            progress=progress,
-            on_fold=_fold_line(echo),
-        )
+        with cluster:
+            return cross_validate_ser(
+                estimator,
+                X,
+                y,
+                groups,
+                cv=cv,
+                attributes=frame[["gender"]] if "gender" in frame.columns else None,
+                out_dir=work / "folds",
+                resume=bool(run["resume"]),
+                speaker_independent=speaker_independent,
+                random_state=run["random_state"],
+                verbose=1,
+                progress=progress,
+                on_fold=_fold_line(echo),
+                n_jobs=-1 if run["scheduler"] else None,
+            )
     except BaseException:
         # a value only checked at fit time failed the first fold: no finished work to keep,
         # and a .partial folder left behind would block the next run

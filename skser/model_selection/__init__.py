@@ -6,6 +6,7 @@ from ._cross_validate import (
     cross_validate_ser,
     keras_histories,
 )
+from ._dask import dask_scheduler
 from ._search import SpeakerAwareScorer, SpeakerGridSearchCV, make_grid_search
 from ._splitters import (
     GroupOverlapCheck,
@@ -25,6 +26,7 @@ __all__ = [
     "SpeakerKFold",
     "check_group_overlap",
     "cross_validate_ser",
+    "dask_scheduler",
     "keras_histories",
     "make_grid_search",
     "make_splitter",

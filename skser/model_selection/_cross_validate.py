@@ -3,12 +3,14 @@
 import hashlib
 import json
 import logging
+import os
 import time
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+from joblib import Parallel, delayed
 from sklearn.base import clone
 from sklearn.utils import _safe_indexing
 
@@ -16,6 +18,7 @@ from .._atomic import atomic_write_json, atomic_write_text
 from .._groups import SPEAKER_NORMALISED_PROTOCOL, check_groups
 from .._routing import consumes_groups, routing_scope, uses_speakers
 from ..metrics import scores_by_attribute, ser_report
+from ._dask import bound_tensorflow_threads
 from ._splitters import check_group_overlap, make_splitter
 
 logger = logging.getLogger(__name__)
@@ -289,6 +292,79 @@ def _member_scores(model, y_test, members, labels):
     }
 
 
+def _run_fold(
+    estimator,
+    X_train,
+    y_train,
+    X_test,
+    y_test,
+    g_train,
+    g_test,
+    *,
+    fold,
+    key,
+    test,
+    labels,
+    protocol,
+    tf_threads=None,
+):
+    """Fit a clone of ``estimator`` on one fold and score it: the fold's record.
+
+    Runs where joblib sends it (this process, a worker process, a Dask worker), so it
+    takes the fold's data, not the corpus, and returns JSON-ready values; ``worker``
+    says where it ran.
+    """
+    import socket
+
+    if tf_threads is not None:
+        bound_tensorflow_threads(tf_threads)
+    model = clone(estimator)
+    y_pred, fit_s, predict_s, speaker_normalised, members = _fit_predict(
+        model, X_train, y_train, X_test, g_train, g_test
+    )
+    report = ser_report(y_test, y_pred, labels=labels)
+    histories = keras_histories(model)
+    return {
+        "fold": fold,
+        "key": key,
+        **{m: report[m] for m in _METRICS},
+        "per_class_recall": report["per_class_recall"],
+        "confusion_matrix": report["confusion_matrix"],
+        "labels": report["labels"],
+        "n_train": int(len(y_train)),
+        "n_test": int(len(y_test)),
+        "test_groups": (sorted(map(str, np.unique(g_test))) if g_test is not None else None),
+        "fit_seconds": round(fit_s, 3),
+        "predict_seconds": round(predict_s, 3),
+        "speaker_normalised": bool(speaker_normalised),
+        "selection": _selection(model, g_train),
+        "members": _member_scores(model, y_test, members, labels),
+        "test_indices": np.asarray(test).tolist(),
+        "y_pred": [v.item() if isinstance(v, np.generic) else v for v in y_pred],
+        "history": next(iter(histories.values()), None),
+        "histories": histories,
+        "protocol": protocol,
+        "worker": f"{socket.gethostname()}/{os.getpid()}",
+    }
+
+
+def _dask_backend_active():
+    """Whether joblib's active backend is Dask's (inside :func:`dask_scheduler`)."""
+    from joblib.parallel import get_active_backend
+
+    return "Dask" in type(get_active_backend()[0]).__name__
+
+
+def _worker_tf_threads(n_jobs):
+    """TensorFlow threads of each local worker process: its share of the cores (None:
+    folds run in this process, or on Dask workers whose environment sets it)."""
+    if n_jobs in (None, 1) or _dask_backend_active():
+        return None
+    cores = os.cpu_count() or 1
+    workers = cores if n_jobs < 0 else min(n_jobs, cores)
+    return max(1, cores // workers)
+
+
 def _read_fold_file(path, test):
     """A fold file to resume from, or None (with a warning naming it) when it is damaged:
     the fold is then computed again and the file rewritten."""
@@ -338,6 +414,7 @@ def cross_validate_ser(
     verbose=0,
     progress=False,
     on_fold=None,
+    n_jobs=None,
 ):
     """Cross-validate an SER model the honest way: speaker-independent folds, UAR first.
 
@@ -385,6 +462,13 @@ def cross_validate_ser(
     on_fold : callable or None, default=None
         Called as ``on_fold(record, done, total, elapsed_seconds)`` after each fold
         (computed or reused), e.g. to print one progress line into a log file.
+    n_jobs : int or None, default=None
+        Folds fitted at once, by joblib: None or 1 one after another in this process;
+        k > 1 (or -1: one per core) in worker processes, each with TensorFlow bounded
+        to its share of the cores; inside :func:`dask_scheduler` (joblib's ``dask``
+        backend) on the workers of a Dask cluster. Scores equal those of a run with
+        ``n_jobs=None`` and the same ``random_state``; fold files are written as folds
+        finish, in whatever order they finish; ``fold["worker"]`` says where each ran.
 
     Returns
     -------
@@ -449,72 +533,74 @@ def cross_validate_ser(
 
         bar = tqdm(total=len(splits), desc="cross-validation", unit="fold", disable=None)
     started = time.perf_counter()
+    tf_threads = _worker_tf_threads(n_jobs)
+    reused, todo = {}, []
     for k, (train, test) in enumerate(splits, start=1):
         if speaker_independent:
             check_group_overlap(groups_arr, train, test, fold=k)
         key = _fold_key(estimator, test)
         path = out / f"fold_{k:02d}.json" if out is not None else None
-        record = None
         if resume and path is not None and path.exists():
             cached = _read_fold_file(path, test)
             if cached is not None and cached.get("key") == key:
-                record = cached
+                reused[k] = cached
                 logger.info("fold %d/%d: reusing %s", k, len(splits), path)
-        if record is None:
-            model = clone(estimator)
-            g_train = None if groups_arr is None else groups_arr[train]
-            y_pred, fit_s, predict_s, speaker_normalised, members = _fit_predict(
-                model,
+                continue
+        todo.append((k, train, test, key))
+
+    def computed():
+        """Fold records as they finish: one after another, or from joblib's workers
+        (whatever backend is active: processes, or a Dask cluster) in completion order."""
+        tasks = (
+            delayed(_run_fold)(
+                estimator,
                 _safe_indexing(X, train),
                 y[train],
                 _safe_indexing(X, test),
-                g_train,
+                y[test],
+                None if groups_arr is None else groups_arr[train],
                 None if groups_arr is None else groups_arr[test],
+                fold=k,
+                key=key,
+                test=test,
+                labels=labels,
+                protocol=protocol,
+                tf_threads=tf_threads,
             )
-            report = ser_report(y[test], y_pred, labels=labels)
-            histories = keras_histories(model)
-            record = {
-                "fold": k,
-                "key": key,
-                **{m: report[m] for m in _METRICS},
-                "per_class_recall": report["per_class_recall"],
-                "confusion_matrix": report["confusion_matrix"],
-                "labels": report["labels"],
-                "n_train": int(len(train)),
-                "n_test": int(len(test)),
-                "test_groups": (
-                    sorted(map(str, np.unique(groups_arr[test])))
-                    if groups_arr is not None
-                    else None
-                ),
-                "fit_seconds": round(fit_s, 3),
-                "predict_seconds": round(predict_s, 3),
-                "speaker_normalised": bool(speaker_normalised),
-                "selection": _selection(model, g_train),
-                "members": _member_scores(model, y[test], members, labels),
-                "test_indices": np.asarray(test).tolist(),
-                "y_pred": [v.item() if isinstance(v, np.generic) else v for v in y_pred],
-                "history": next(iter(histories.values()), None),
-                "histories": histories,
-                "protocol": protocol,
-            }
-            if path is not None:
-                atomic_write_json(path, record)
+            for k, train, test, key in todo
+        )
+        if n_jobs in (None, 1) and not _dask_backend_active():
+            yield from (task[0](*task[1], **task[2]) for task in tasks)
+        else:
+            yield from Parallel(n_jobs=n_jobs, return_as="generator_unordered")(tasks)
+
+    def finished():
+        yield from reused.values()
+        for record in computed():
+            if out is not None:  # written as each fold finishes, before the next is awaited
+                atomic_write_json(out / f"fold_{record['fold']:02d}.json", record)
             if verbose:
                 logger.info(
-                    "fold %d/%d: UAR %.3f  WA %.3f  (fit %.1f s)",
-                    k,
+                    "fold %d/%d: UAR %.3f  WA %.3f  (fit %.1f s on %s)",
+                    record["fold"],
                     len(splits),
                     record["uar"],
                     record["wa"],
                     record["fit_seconds"],
+                    record["worker"],
                 )
+            yield record
+
+    for done, record in enumerate(finished(), start=1):
         folds.append(record)
         if on_fold is not None:
-            on_fold(record, k, len(splits), time.perf_counter() - started)
+            on_fold(record, done, len(splits), time.perf_counter() - started)
         if bar is not None:
             bar.set_postfix(uar=f"{record['uar']:.3f}")
             bar.update(1)
+    folds.sort(key=lambda f: f["fold"])
+    for record in folds:
+        k = record["fold"]
         for i, pred in zip(record["test_indices"], record["y_pred"], strict=True):
             row = {
                 "index": i,
