@@ -1,7 +1,7 @@
 """Wall time of an 8-candidate x 6-fold speaker-grouped grid search: locally
 (``n_jobs=None``, one fit after another) against a 2-worker Dask ``LocalCluster`` on the
-same machine (target: speed-up >= 1.7x on 2 cores), with the two searches' scores
-compared.
+same machine (target: speed-up >= 1.7x on 2 cores), and joblib's own worker processes
+(``n_jobs=2``, no Dask) as a second reference, with the searches' scores compared.
 
 The model is the pooled-MFCC SVM (``make_ser_pipeline("pooled", "svm")``) over
 ``C`` x ``gamma`` (4 x 2 candidates) on RAVDESS actors 01-06 (one actor per fold), so
@@ -63,6 +63,7 @@ def main():
         return s, time.perf_counter() - t0
 
     local, local_s = search(None)
+    loky, loky_s = search(args.workers)  # joblib's own worker processes, no Dask
     t0 = time.perf_counter()
     with dask_scheduler("local", n_workers=args.workers) as client:
         start_s = time.perf_counter() - t0
@@ -71,6 +72,9 @@ def main():
     same = bool(
         np.array_equal(local.cv_results_["mean_test_score"], remote.cv_results_["mean_test_score"])
         and local.best_params_ == remote.best_params_
+        and np.array_equal(
+            local.cv_results_["mean_test_score"], loky.cv_results_["mean_test_score"]
+        )
     )
     result = {
         "benchmark": "bench_scale (grid part)",
@@ -80,6 +84,8 @@ def main():
         "fits": len(remote.cv_results_["params"]) * n_folds,
         "local_n_jobs_none_seconds": round(local_s, 1),
         "dask_local_cluster_seconds": round(remote_s, 1),
+        "loky_n_jobs_workers_seconds": round(loky_s, 1),
+        "loky_speedup": round(local_s / loky_s, 2),
         "dask_workers": args.workers,
         "cluster_start_seconds": round(start_s, 1),
         "speedup": round(local_s / remote_s, 2),

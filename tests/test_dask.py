@@ -5,6 +5,7 @@ distributed run resumed from them."""
 
 import json
 import os
+import sys
 
 import numpy as np
 import pytest
@@ -58,6 +59,8 @@ def test_dask_scheduler_local_starts_bounded_workers_and_restores_joblib():
         assert "Dask" in type(get_active_backend()[0]).__name__
         env = client.run(lambda: os.environ.get("TF_NUM_INTRAOP_THREADS"))
         assert list(env.values()) == ["1", "1"]  # 2 workers, one TensorFlow thread each
+        trim = client.run(lambda: os.environ.get("MALLOC_TRIM_THRESHOLD_"))
+        assert list(trim.values()) == [None, None]  # glibc's own (fast) trimming
         assert client.cluster.scheduler_address.startswith("tcp://127.0.0.1:")
     assert "Dask" not in type(get_active_backend()[0]).__name__
 
@@ -202,3 +205,64 @@ def test_cli_scheduler_local_equals_the_local_run(tmp_path):
 
     assert len(workers("local")) == 1  # the command's own process
     assert workers("dask").isdisjoint(workers("local"))
+
+
+from sklearn.base import BaseEstimator, ClassifierMixin  # noqa: E402
+
+
+class _DieOnce(ClassifierMixin, BaseEstimator):
+    """A classifier whose first fit, anywhere, kills the process it runs in (a worker
+    lost mid-fold); later fits are a plain logistic regression."""
+
+    def __init__(self, marker=None):
+        self.marker = marker
+
+    def fit(self, X, y):
+        from pathlib import Path
+
+        from sklearn.linear_model import LogisticRegression
+
+        marker = Path(self.marker)
+        if not marker.exists():
+            marker.write_text(str(os.getpid()))
+            os._exit(1)  # the worker process dies without a word
+        self.model_ = LogisticRegression(max_iter=2000).fit(X, y)
+        self.classes_ = self.model_.classes_
+        return self
+
+    def predict(self, X):
+        return self.model_.predict(X)
+
+
+@pytest.mark.filterwarnings("ignore::UserWarning")
+def test_a_worker_that_dies_mid_fold_has_its_fold_rerun(cluster, corpus, tmp_path):
+    import cloudpickle
+
+    from skser.features import MFCC, PooledFeatures
+    from skser.io import AudioLoader
+    from skser.pipeline import SERPipeline
+
+    cloudpickle.register_pickle_by_value(sys.modules[__name__])  # workers lack tests/
+    client, pids = cluster
+    marker = tmp_path / "died"
+    pipe = SERPipeline(
+        [
+            ("load", AudioLoader()),
+            ("features", PooledFeatures(MFCC(n_mfcc=13))),
+            ("clf", _DieOnce(str(marker))),
+        ]
+    )
+    with dask_scheduler(client.scheduler.address):
+        result = cross_validate_ser(
+            pipe,
+            corpus.filenames,
+            corpus.target,
+            corpus.groups,
+            cv=3,
+            random_state=0,
+            n_jobs=-1,
+            out_dir=tmp_path / "folds",
+        )
+    assert int(marker.read_text()) in pids  # a worker died ...
+    assert len(result.folds) == 3 and len(list((tmp_path / "folds").glob("fold_*.json"))) == 3
+    client.wait_for_workers(2, timeout=60)  # ... and its nanny started a new one
