@@ -245,6 +245,19 @@ def test_free_sections_are_checked_against_the_estimator():
         build_pipeline(cfg)
 
 
+def in_process(capsys, *args):
+    """The command line in this process (``skser.cli.main``): the same code as the
+    subprocess, without another TensorFlow start-up (about 7 s each)."""
+    from types import SimpleNamespace
+
+    from skser.cli import main
+
+    capsys.readouterr()
+    code = main([str(a) for a in args])
+    out, err = capsys.readouterr()
+    return SimpleNamespace(returncode=code, stdout=out, stderr=err)
+
+
 def tiny_pooled_run(out, name):
     """Flags of a seconds-long run: pooled features + logistic regression, 4 actors."""
     return (
@@ -307,7 +320,7 @@ def test_emotion_subset_and_mapping_from_config(synthetic_files, tmp_path):
 
 
 # ------------------------------------------------------------- speaker-normalised models
-def test_speaker_normalised_train_info_and_predict(tmp_path):
+def test_speaker_normalised_train_info_and_predict(tmp_path, capsys):
     from skser.datasets import make_synthetic_speech
     from skser.deploy import load_model, read_metadata
 
@@ -359,24 +372,35 @@ def test_speaker_normalised_train_info_and_predict(tmp_path):
     # the same ids from a CSV and from folders (one actor per folder)
     csv = tmp_path / "speakers.csv"
     pd.DataFrame({"path": files, "speaker": corpus.groups}).to_csv(csv, index=False)
-    by_csv = skser("predict", run / "model.skser", *files, "--speakers", csv, "--format", "csv")
+    by_csv = in_process(
+        capsys, "predict", run / "model.skser", *files, "--speakers", csv, "--format", "csv"
+    )
     assert by_csv.returncode == 0, by_csv.stderr
     assert pd.read_csv(io.StringIO(by_csv.stdout))["label"].tolist() == rows["label"].tolist()
-    by_dir = skser(
-        "predict", run / "model.skser", tmp_path / "new", "--speaker-per-folder", "--format", "csv"
+    by_dir = in_process(
+        capsys,
+        "predict",
+        run / "model.skser",
+        tmp_path / "new",
+        "--speaker-per-folder",
+        "--format",
+        "csv",
     )
     assert by_dir.returncode == 0, by_dir.stderr
     # without ids: a warning, and global statistics
-    plain = skser("predict", run / "model.skser", *files, "--format", "csv")
+    plain = in_process(capsys, "predict", run / "model.skser", *files, "--format", "csv")
     assert plain.returncode == 0 and "no speaker ids were given" in plain.stderr
     # a file the CSV does not list, and a pattern that does not match, are named
     pd.DataFrame({"path": files[:2], "speaker": ["01", "01"]}).to_csv(csv, index=False)
-    bad = skser("predict", run / "model.skser", *files, "--speakers", csv)
+    bad = in_process(capsys, "predict", run / "model.skser", *files, "--speakers", csv)
     assert bad.returncode == 2 and f"gives no speaker for {len(files) - 2} file(s)" in bad.stderr
-    bad = skser("predict", run / "model.skser", *files, "--speaker-pattern", r"x(\d+)y")
+    bad = in_process(
+        capsys, "predict", run / "model.skser", *files, "--speaker-pattern", r"x(\d+)y"
+    )
     assert bad.returncode == 2 and "finds no speaker in the file name" in bad.stderr
     # a timeline of one recording is one speaker: it runs and gives windows
-    tl = skser(
+    tl = in_process(
+        capsys,
         "predict",
         run / "model.skser",
         files[0],

@@ -178,24 +178,25 @@ def test_workers_that_cannot_see_the_audio_name_the_file(cluster, corpus, tmp_pa
     assert "file not found" in str(info.value)
 
 
-def test_cli_scheduler_local_equals_the_local_run(tmp_path):
-    """`skser evaluate --scheduler local` as a user runs it: the same per-fold scores as
-    without a scheduler, the folds computed on worker processes."""
-    import subprocess
-    import sys
+def test_cli_scheduler_local_equals_the_local_run(tmp_path, capsys):
+    """`skser evaluate --scheduler local` (the command line, in this process): the same
+    per-fold scores as without a scheduler, the folds computed on worker processes."""
+    from skser.cli import main
 
     def run(name, *extra):
-        cmd = [sys.executable, "-m", "skser", "evaluate", "--corpus", "synthetic"]
-        cmd += ["--features", "pooled", "--model", "logreg", "--n-splits", "3"]
-        cmd += ["--out", str(tmp_path), "--name", name, "--set", "data.n_actors=6"]
-        cmd += ["--set", "data.n_clips_per_emotion=2", "--set", "data.clip_seconds=1.0"]
-        proc = subprocess.run(cmd + list(extra), capture_output=True, text=True, timeout=300)
-        assert proc.returncode == 0, proc.stderr[-3000:]
-        return proc, json.loads((tmp_path / name / "metrics.json").read_text())
+        args = ["evaluate", "--corpus", "synthetic", "--features", "pooled", "--model"]
+        args += ["logreg", "--n-splits", "3", "--out", str(tmp_path), "--name", name]
+        args += ["--set", "data.n_actors=6", "--set", "data.n_clips_per_emotion=2"]
+        args += ["--set", "data.clip_seconds=1.0", *extra]
+        capsys.readouterr()
+        code = main(args)
+        out, err = capsys.readouterr()
+        assert code == 0, err[-3000:]
+        return out, json.loads((tmp_path / name / "metrics.json").read_text())
 
     _, local = run("local")
-    proc, remote = run("dask", "--scheduler", "local")
-    assert "folds run on the Dask cluster local" in proc.stdout
+    out, remote = run("dask", "--scheduler", "local")
+    assert "folds run on the Dask cluster local" in out
     assert [f["uar"] for f in remote["per_fold"]] == [f["uar"] for f in local["per_fold"]]
 
     def workers(name):
