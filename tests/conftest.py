@@ -1,4 +1,5 @@
-"""Shared fixtures: tiny audio writers, the shared RAVDESS copy, a synthetic corpus."""
+"""Shared fixtures: tiny audio writers, the shared RAVDESS copy, a synthetic corpus, the
+bundle the serve tests serve."""
 
 import os
 from pathlib import Path
@@ -52,6 +53,38 @@ def synthetic_files(tmp_path_factory):
         n_actors=4, n_clips_per_emotion=2, duration=1.0, random_state=0, out_dir=out
     )
     return out, corpus
+
+
+#: The classes of the served test model (tests/test_serve.py, tests/test_serve_browser.py).
+SERVE_EMOTIONS = ["angry", "happy", "sad"]
+
+
+@pytest.fixture(scope="session")
+def serve_corpus(tmp_path_factory):
+    """3 actors x 3 emotions x 4 one-second clips, for the model the serve tests serve."""
+    from skser.datasets import make_synthetic_speech
+
+    return make_synthetic_speech(
+        n_actors=3,
+        emotions=SERVE_EMOTIONS,
+        n_clips_per_emotion=4,
+        duration=1.0,
+        random_state=0,
+        out_dir=tmp_path_factory.mktemp("serve_corpus"),
+    )
+
+
+@pytest.fixture(scope="session")
+def serve_bundle(serve_corpus, tmp_path_factory):
+    """A real bundle of a pooled-MFCC logistic regression trained on ``serve_corpus``."""
+    from skser.deploy import save_model
+    from skser.pipeline import make_ser_pipeline
+
+    c = serve_corpus
+    model = make_ser_pipeline("pooled", "logreg").fit(c.filenames, c.target)
+    path = tmp_path_factory.mktemp("serve_bundle") / "model.skser"
+    save_model(model, path, training={"corpus": "synthetic"})
+    return path
 
 
 def pytest_collection_modifyitems(config, items):

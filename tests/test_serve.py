@@ -14,38 +14,28 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 import pytest
 import soundfile as sf
+from conftest import SERVE_EMOTIONS
 
 pytest.importorskip("fastapi")
 pytest.importorskip("uvicorn")
 httpx = pytest.importorskip("httpx")
 
-from skser.datasets import make_synthetic_speech  # noqa: E402
 from skser.deploy import load_model, predict_timeline, read_metadata, save_model  # noqa: E402
 from skser.pipeline import make_ser_pipeline  # noqa: E402
 from skser.serve import create_app  # noqa: E402
 from skser.serve._run import background  # noqa: E402
 
-EMOTIONS = ["angry", "happy", "sad"]
+EMOTIONS = SERVE_EMOTIONS
 
 
 @pytest.fixture(scope="module")
-def corpus(tmp_path_factory):
-    return make_synthetic_speech(
-        n_actors=3,
-        emotions=EMOTIONS,
-        n_clips_per_emotion=4,
-        duration=1.0,
-        random_state=0,
-        out_dir=tmp_path_factory.mktemp("corpus"),
-    )
+def corpus(serve_corpus):
+    return serve_corpus
 
 
 @pytest.fixture(scope="module")
-def bundle(corpus, tmp_path_factory):
-    model = make_ser_pipeline("pooled", "logreg").fit(corpus.filenames, corpus.target)
-    path = tmp_path_factory.mktemp("bundle") / "model.skser"
-    save_model(model, path, training={"corpus": "synthetic"})
-    return path
+def bundle(serve_bundle):
+    return serve_bundle
 
 
 @pytest.fixture(scope="module")

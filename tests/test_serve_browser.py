@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import soundfile as sf
+from conftest import SERVE_EMOTIONS
 
 pytest.importorskip("fastapi")
 httpx = pytest.importorskip("httpx")
@@ -32,33 +33,20 @@ if not (os.path.exists(CHROMIUM) and os.path.exists(CHROMEDRIVER)):
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 
-from skser.datasets import make_synthetic_speech  # noqa: E402
-from skser.deploy import save_model  # noqa: E402
-from skser.pipeline import make_ser_pipeline  # noqa: E402
 from skser.serve import create_app  # noqa: E402
 from skser.serve._run import background  # noqa: E402
 
-EMOTIONS = ["angry", "happy", "sad"]
+EMOTIONS = SERVE_EMOTIONS
 
 
 @pytest.fixture(scope="module")
-def corpus(tmp_path_factory):
-    return make_synthetic_speech(
-        n_actors=3,
-        emotions=EMOTIONS,
-        n_clips_per_emotion=4,
-        duration=1.0,
-        random_state=0,
-        out_dir=tmp_path_factory.mktemp("corpus"),
-    )
+def corpus(serve_corpus):
+    return serve_corpus
 
 
 @pytest.fixture(scope="module")
-def url(corpus, tmp_path_factory):
-    model = make_ser_pipeline("pooled", "logreg").fit(corpus.filenames, corpus.target)
-    bundle = tmp_path_factory.mktemp("bundle") / "model.skser"
-    save_model(model, bundle)
-    with background(create_app(bundle)) as base:
+def url(serve_bundle):
+    with background(create_app(serve_bundle)) as base:
         yield base
 
 

@@ -429,14 +429,10 @@ def _cmd_serve(args, echo):
     check_scalar_param("skser serve", "--timeout", args.timeout, "real", low=0.01)
     if not Path(args.model).is_file():
         raise FileNotFoundError(f"model file not found: {args.model}")
-    try:
-        import fastapi  # noqa: F401
-        import uvicorn  # noqa: F401
-    except ImportError:
-        raise ImportError(
-            "skser serve needs FastAPI and uvicorn: pip install 'skser[serve]'"
-        ) from None
     from ..serve import serve
+    from ..serve._app import import_fastapi
+
+    import_fastapi()  # the extra is there, before the slow TensorFlow import
 
     _import_tensorflow_quietly()
     try:

@@ -1,6 +1,6 @@
 """Per-window prediction of long recordings."""
 
-__all__ = ["predict_timeline", "class_names", "require_proba"]
+__all__ = ["predict_timeline", "timeline_window", "class_names", "require_proba"]
 
 
 def require_proba(model, caller):
@@ -72,6 +72,18 @@ def check_window(window, hop, *, names=("--window", "--hop")):
         )
 
 
+def timeline_window(model, window=None, hop=None):
+    """The ``(window, hop)`` in seconds that :func:`predict_timeline` uses for ``model``:
+    None is the model's clip length and half a window; both are checked
+    (:func:`check_window`)."""
+    loader = model.steps[0][1]
+    check_window(window, hop)
+    window = float(loader.n_samples_ / loader.sr if window is None else window)
+    hop = float(window / 2 if hop is None else hop)
+    check_window(window, hop)
+    return window, hop
+
+
 def predict_timeline(model, path, *, window=None, hop=None, batch_size=64):
     """Per-window emotions of one (long) recording, e.g. a call.
 
@@ -126,12 +138,8 @@ def predict_timeline(model, path, *, window=None, hop=None, batch_size=64):
 
     require_proba(model, "predict_timeline")
     classes = class_names(model)
-    loader = model.steps[0][1]
-    sr = loader.sr
-    check_window(window, hop)
-    window = float(loader.n_samples_ / sr if window is None else window)
-    hop = float(window / 2 if hop is None else hop)
-    check_window(window, hop)
+    sr = model.steps[0][1].sr
+    window, hop = timeline_window(model, window, hop)
     y, _ = load_audio(path, sr=sr)
     n_win, n_hop = int(round(window * sr)), int(round(hop * sr))
     starts = list(range(0, max(len(y) - n_win, 0) + 1, n_hop))

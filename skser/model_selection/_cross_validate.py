@@ -570,7 +570,7 @@ def cross_validate_ser(
             for k, train, test, key in todo
         )
         if n_jobs in (None, 1) and not _dask_backend_active():
-            yield from (task[0](*task[1], **task[2]) for task in tasks)
+            yield from (fn(*args, **kwargs) for fn, args, kwargs in tasks)
         else:
             yield from Parallel(n_jobs=n_jobs, return_as="generator_unordered")(tasks)
 

@@ -97,6 +97,7 @@ class ModelService:
     """
 
     def __init__(self, model_path, *, timeout_s=DEFAULT_TIMEOUT_S, workers=4):
+        from .._routing import uses_speakers
         from ..deploy import load_model, read_metadata
         from ..deploy._timeline import class_names, require_proba
 
@@ -107,7 +108,9 @@ class ModelService:
         loader = self.model.steps[0][1]
         self.sr = int(loader.sr)
         self.clip_samples = int(loader.n_samples_)
-        self.classes = [str(c) for c in class_names(self.model)]
+        self._class_keys = class_names(self.model)  # the keys of predict_timeline's rows
+        self.classes = [str(c) for c in self._class_keys]
+        self.speaker_normalised = uses_speakers(self.model, "predict")
         self.timeout_s = float(timeout_s)
         self._lock = threading.Lock()
         self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="skser-serve")
@@ -158,7 +161,7 @@ class ModelService:
 
         y, _ = load_audio(path, sr=self.sr)
         notes = doubts(y, self.sr, self.clip_samples, timeline_hint="use POST /timeline")
-        if self._speaker_normalised():
+        if self.speaker_normalised:
             notes.append(
                 "this model is speaker-normalised; one uploaded clip is normalised with the "
                 "global training statistics, not its speaker's, which is not how it was "
@@ -175,7 +178,9 @@ class ModelService:
     def timeline_path(self, path, window, hop):
         """Per-window rows of one recording (the recording is one speaker)."""
         from ..deploy import predict_timeline
+        from ..deploy._timeline import timeline_window
 
+        window, hop = timeline_window(self.model, window, hop)
         rows = predict_timeline(self.model, path, window=window, hop=hop)
         windows = [
             {
@@ -183,25 +188,18 @@ class ModelService:
                 "end_s": r["end_s"],
                 "label": str(r["label"]),
                 "probabilities": {
-                    c: float(r[k]) for c, k in zip(self.classes, _keys(r), strict=True)
+                    c: float(r[k]) for c, k in zip(self.classes, self._class_keys, strict=True)
                 },
             }
             for r in rows
         ]
-        loader = self.model.steps[0][1]
-        window = loader.n_samples_ / self.sr if window is None else window
         return {
             "duration_s": max(w["end_s"] for w in windows),
-            "window_s": float(window),
-            "hop_s": float(window / 2 if hop is None else hop),
+            "window_s": window,
+            "hop_s": hop,
             "classes": self.classes,
             "windows": windows,
         }
-
-    def _speaker_normalised(self):
-        from .._routing import uses_speakers
-
-        return uses_speakers(self.model, "predict")
 
     # -- called by the endpoints ------------------------------------------------------
     async def run(self, source, filename, fn, *args):
@@ -215,15 +213,12 @@ class ModelService:
             raise _Busy from None
 
 
-def _keys(row):
-    """The class-probability keys of a timeline row, in the model's class order."""
-    fixed = {"path", "start_s", "end_s", "label"}
-    return [k for k in row if k not in fixed]
-
-
-def _import_fastapi():
+def import_fastapi():
+    """FastAPI, after checking that the ``serve`` extra (FastAPI and uvicorn) is
+    installed; else an ImportError that says how to install it."""
     try:
         import fastapi
+        import uvicorn  # noqa: F401
     except ImportError:
         raise ImportError(
             "skser serve needs FastAPI and uvicorn: pip install 'skser[serve]'"
@@ -289,7 +284,7 @@ def create_app(
     from .._validation import check_scalar_param
     from ..deploy._timeline import check_window
 
-    fastapi = _import_fastapi()
+    fastapi = import_fastapi()
     from fastapi import File, HTTPException, Query, Request, UploadFile
     from fastapi.responses import FileResponse, JSONResponse
     from fastapi.staticfiles import StaticFiles
