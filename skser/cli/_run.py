@@ -13,6 +13,8 @@ import shutil
 import sys
 import tempfile
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
@@ -380,37 +382,64 @@ def run_experiment(cfg, *, command, echo=print, progress=False):
         return _run(cfg, command, echo, progress, started, final, stack)
 
 
+@dataclass(frozen=True)
+class _Run:
+    """What every step of one run shares: its settings, folder and output channels."""
+
+    cfg: dict
+    command: str
+    work: Path  # the ``.partial`` folder
+    fresh: bool  # created by this run (nothing to keep if it fails early)
+    echo: Callable
+    progress: bool
+
+
+@dataclass(frozen=True)
+class _Corpus:
+    """The loaded corpus and its folds."""
+
+    X: np.ndarray
+    y: np.ndarray
+    groups: np.ndarray
+    frame: object  # pandas.DataFrame of per-clip metadata
+    data: dict  # the corpus summary written to metrics.json and the bundle
+    cv: object
+    speaker_independent: bool
+
+    @property
+    def fit_groups(self):
+        """Speaker ids for fitting, None when the folds are not speaker-grouped."""
+        return self.groups if self.speaker_independent else None
+
+
 def _run(cfg, command, echo, progress, started, final, stack):
     """The steps of a run, in order; each is a function below."""
     work = _check_folders(cfg, final)
     pipe, grid = _build(cfg, command, progress)  # config errors before anything is written
-    fresh = not work.exists()
+    run = _Run(cfg, command, work, not work.exists(), echo, progress)
     work.mkdir(parents=True, exist_ok=True)
     # one writer: a second run on this folder stops here, before touching anything
     stack.enter_context(run_lock(work / ".lock", f"the run folder {work}"))
-    X, y, groups, frame, data, cv, speaker_independent = _load(cfg, work, fresh)
+    corpus = _load(run)
+    data = corpus.data
     echo(
         f"skser {__version__} {command}: {data['corpus']}, {data['clips']} clips, "
         f"{data['speakers']} speakers, {len(data['class_counts'])} emotions"
     )
-    fit_groups = groups if speaker_independent else None
-    estimator = _estimator(cfg, pipe, grid, cv, speaker_independent)
-    result = _cross_validate(
-        cfg, estimator, X, y, fit_groups, frame, cv, speaker_independent, work, fresh, echo,
-        progress,
-    )  # fmt: skip
-    metrics = _metrics(cfg, command, pipe, data, result)
+    estimator = _estimator(cfg, pipe, grid, corpus)
+    result = _cross_validate(run, estimator, corpus)
+    metrics = _metrics(run, pipe, corpus, result)
     final_model = None
     if grid is not None:
-        final_model = _final_search(estimator, X, y, fit_groups, result, metrics, echo)
-    figures = _figures(work / "figures", result, frame)
+        final_model = _final_search(run, estimator, corpus, result, metrics)
+    figures = _figures(work / "figures", result, corpus.frame)
     if command in ("train", "grid", "demo"):
         if final_model is None:
-            echo(f"final fit on all {len(y)} clips (the saved model) ...")
-            final_model = pipe.fit(X, y, groups=fit_groups)
-        _save_bundle(cfg, final_model, work, data, result, metrics)
+            echo(f"final fit on all {len(corpus.y)} clips (the saved model) ...")
+            final_model = pipe.fit(corpus.X, corpus.y, groups=corpus.fit_groups)
+        _save_bundle(run, final_model, corpus, result, metrics)
     metrics["wall_time_s"] = round(time.perf_counter() - started, 1)
-    return _finish(cfg, work, final, metrics, figures)
+    return _finish(run, final, metrics, figures)
 
 
 def _check_folders(cfg, final):
@@ -443,19 +472,19 @@ def _build(cfg, command, progress):
     return pipe, grid
 
 
-def _load(cfg, work, fresh):
+def _load(run):
     """The corpus and its folds; a failure here leaves no new folder behind."""
     try:
-        X, y, groups, frame, data = load_data(cfg, workdir=work)
-        cv, speaker_independent = _cv(cfg, data["speakers"])
+        X, y, groups, frame, data = load_data(run.cfg, workdir=run.work)
+        cv, speaker_independent = _cv(run.cfg, data["speakers"])
     except BaseException:
-        if fresh:
-            shutil.rmtree(work, ignore_errors=True)  # nothing done yet: leave nothing behind
+        if run.fresh:
+            shutil.rmtree(run.work, ignore_errors=True)  # nothing done yet: leave nothing behind
         raise
-    return X, y, groups, frame, data, cv, speaker_independent
+    return _Corpus(X, y, groups, frame, data, cv, speaker_independent)
 
 
-def _estimator(cfg, pipe, grid, cv, speaker_independent):
+def _estimator(cfg, pipe, grid, corpus):
     """The pipeline, or for a grid the nested search: it runs inside each outer fold on
     its training speakers, and the outer folds score the winner of each inner search."""
     if grid is None:
@@ -465,67 +494,64 @@ def _estimator(cfg, pipe, grid, cv, speaker_independent):
     return make_grid_search(
         pipe,
         grid,
-        cv=_inner_cv(cfg, cv),
-        speaker_independent=speaker_independent,
+        cv=_inner_cv(cfg, corpus.cv),
+        speaker_independent=corpus.speaker_independent,
         random_state=cfg["run"]["random_state"],
         refit=True,
     )
 
 
-def _cross_validate(
-    cfg, estimator, X, y, groups, frame, cv, speaker_independent, work, fresh, echo, progress
-):
+def _cross_validate(run, estimator, corpus):
     """The speaker-grouped cross-validation, one fold file per finished fold."""
-    import contextlib
-
     from ..model_selection import cross_validate_ser
 
-    run = cfg["run"]
+    settings = run.cfg["run"]
     cluster = contextlib.nullcontext()
-    if run["scheduler"]:
+    if settings["scheduler"]:
         from ..model_selection import dask_scheduler
 
-        cluster = dask_scheduler(run["scheduler"])
-        echo(f"folds run on the Dask cluster {run['scheduler']}")
+        cluster = dask_scheduler(settings["scheduler"])
+        run.echo(f"folds run on the Dask cluster {settings['scheduler']}")
+    frame = corpus.frame
     try:
         with cluster:
             return cross_validate_ser(
                 estimator,
-                X,
-                y,
-                groups,
-                cv=cv,
+                corpus.X,
+                corpus.y,
+                corpus.fit_groups,
+                cv=corpus.cv,
                 attributes=frame[["gender"]] if "gender" in frame.columns else None,
-                out_dir=work / "folds",
-                resume=bool(run["resume"]),
-                speaker_independent=speaker_independent,
-                random_state=run["random_state"],
+                out_dir=run.work / "folds",
+                resume=bool(settings["resume"]),
+                speaker_independent=corpus.speaker_independent,
+                random_state=settings["random_state"],
                 verbose=1,
-                progress=progress,
-                on_fold=_fold_line(echo),
-                n_jobs=-1 if run["scheduler"] else None,
+                progress=run.progress,
+                on_fold=_fold_line(run.echo),
+                n_jobs=-1 if settings["scheduler"] else None,
             )
     except BaseException:
         # a value only checked at fit time failed the first fold: no finished work to keep,
         # and a .partial folder left behind would block the next run
-        if fresh and not any((work / "folds").glob("fold_*.json")):
-            shutil.rmtree(work, ignore_errors=True)
+        if run.fresh and not any((run.work / "folds").glob("fold_*.json")):
+            shutil.rmtree(run.work, ignore_errors=True)
         raise
 
 
 _FOLD_KEYS = ("fold", "uar", "wa", "macro_f1", "n_train", "n_test", "test_groups", "fit_seconds")
 
 
-def _metrics(cfg, command, pipe, data, result):
+def _metrics(run, pipe, corpus, result):
     """The content of metrics.json (wall time and model file are added later)."""
     return {
-        "command": command,
+        "command": run.command,
         "created": datetime.now().isoformat(timespec="seconds"),
         "skser_version": __version__,
         "versions": _versions(),
         "machine": {"python": platform.python_version(), "cpu_count": os.cpu_count()},
-        "config": _jsonable(cfg),
-        "data": data,
+        "config": _jsonable(run.cfg),
+        "data": corpus.data,
         "pipeline": repr(pipe),
         "model_summary": _model_summary(pipe),
         "cv": result.summary,
@@ -533,13 +559,13 @@ def _metrics(cfg, command, pipe, data, result):
     }
 
 
-def _final_search(estimator, X, y, groups, result, metrics, echo):
+def _final_search(run, estimator, corpus, result, metrics):
     """``skser grid``: the search on all speakers chooses the deployed model."""
     from sklearn.base import clone
 
     search = clone(estimator)
-    echo(f"final search on all {len(y)} clips (the saved model) ...")
-    search.fit(X, y, groups=groups)
+    run.echo(f"final search on all {len(corpus.y)} clips (the saved model) ...")
+    search.fit(corpus.X, corpus.y, groups=corpus.fit_groups)
     sel = result.summary["selection"]
     metrics["grid"] = {
         "nested_uar_mean": sel["nested_uar_mean"],
@@ -558,7 +584,7 @@ def _final_search(estimator, X, y, groups, result, metrics, echo):
             )
         ],
     }
-    echo(
+    run.echo(
         f"grid: nested UAR {sel['nested_uar_mean']:.3f}; selection score (inner best, "
         f"optimistic) {sel['inner_best_score_mean']:.3f}, gap {sel['gap']:+.3f}; "
         f"deployed: {search.best_params_}"
@@ -577,7 +603,7 @@ _BUNDLE_METRICS = (
 )
 
 
-def _save_bundle(cfg, model, work, data, result, metrics):
+def _save_bundle(run, model, corpus, result, metrics):
     """The deployable bundle: no progress bars, no cache folders."""
     from ..deploy import save_model
 
@@ -587,18 +613,19 @@ def _save_bundle(cfg, model, work, data, result, metrics):
     metrics["model_file"] = "model.skser"
     save_model(
         model,
-        work / "model.skser",
-        training=data,
+        run.work / "model.skser",
+        training=corpus.data,
         metrics={k: result.summary[k] for k in _BUNDLE_METRICS if k in result.summary},
-        config=_jsonable(cfg),
+        config=_jsonable(run.cfg),
     )
 
 
-def _finish(cfg, work, final, metrics, figures):
+def _finish(run, final, metrics, figures):
     """metrics.json and report.md, then the work folder becomes the run folder."""
+    work = run.work
     atomic_write_json(work / "metrics.json", metrics)
     _report(work / "report.md", metrics, figures)
-    if cfg["data"]["corpus"] == "synthetic":
+    if run.cfg["data"]["corpus"] == "synthetic":
         shutil.rmtree(work / "corpus", ignore_errors=True)  # regenerated from the seed
     (work / ".lock").unlink(missing_ok=True)  # still held until this run returns
     os.replace(work, final)
