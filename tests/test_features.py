@@ -312,8 +312,8 @@ def test_opensmile_functionals_equal_opensmile_and_ignore_padding(tmp_path):
     t = np.arange(8000) / 16000
     clips = [
         (0.3 * np.sin(2 * np.pi * 180 * t) + 0.01 * rng.normal(size=t.size)).astype("float32"),
-        (0.2 * np.sin(2 * np.pi * 260 * t[:6000])).astype("float32"),
-    ]
+        (0.2 * np.sin(2 * np.pi * 260 * t[:6000] + 0.3)).astype("float32"),
+    ]  # (no exact zero at either end: that would be padding)
     np.save(tmp_path / "clip0.npy", clips[0])
     np.save(tmp_path / "clip1.npy", clips[1])
     script = (
@@ -331,6 +331,9 @@ def test_opensmile_functionals_equal_opensmile_and_ignore_padding(tmp_path):
     F = ours.transform(padded)
     assert F.shape == (2, 88) and len(ours.get_feature_names_out()) == 88
     np.testing.assert_allclose(F, ref, rtol=1e-4, atol=1e-4)
+    centred = np.zeros((2, 12000), dtype="float32")  # crop="center"/"loudest" padding
+    centred[0, 2000:10000], centred[1, 3000:9000] = clips
+    np.testing.assert_allclose(ours.transform(centred), ref, rtol=1e-4, atol=1e-4)
     kept = OpenSmileFeatures(feature_set="eGeMAPSv02", strip_padding=False).fit_transform(padded)
     assert not np.allclose(kept[1], ref[1], rtol=1e-3)  # padding left in changes them
     with pytest.raises(ValueError, match="feature_set must be one of"):
@@ -386,6 +389,12 @@ def test_paralinguistic_functionals_ignore_padding_and_have_names():
     padded = ParalinguisticFunctionals().fit_transform(X)
     np.testing.assert_allclose(padded[0], short[0], rtol=1e-5, atol=1e-5)  # padding ignored
     assert not np.allclose(padded[1], short[0], rtol=1e-3)
+    # AudioLoader pads centred (crop="center"/"loudest"): leading zeros are padding too
+    centred = np.zeros((2, 24000), dtype="float32")
+    centred[0, 6000:18000] = clip
+    centred[1, 11000:23000] = clip
+    both = ParalinguisticFunctionals().fit_transform(centred)
+    np.testing.assert_allclose(both, np.repeat(short, 2, axis=0), rtol=1e-5, atol=1e-5)
     pf = ParalinguisticFunctionals(deltas=False, n_mfcc=5).fit(X)
     names = pf.get_feature_names_out()
     assert len(names) == pf.transform(X).shape[1] == 16 * 13 + 9
@@ -422,28 +431,36 @@ def test_paralinguistic_functionals_equal_hand_computations_on_speech(source, re
     ravdess = request.getfixturevalue("ravdess_dir") if source == "ravdess" else None
     pf = ParalinguisticFunctionals()
     for clip in _real_looking_clips(ravdess)[-4:] if ravdess else _real_looking_clips():
-        x = np.trim_zeros(np.asarray(clip, dtype=np.float32), "b")
+        x = np.trim_zeros(np.asarray(clip, dtype=np.float32), "fb")  # padding at both ends
         F = pf.fit_transform(x[None, :])
         n = int(np.ceil(len(x) / 160))
         frames = _hand_frames(x.astype(np.float64), 512, 160)[:n]
         rms = np.sqrt((frames**2).mean(axis=1))
         loud = 20 * np.log10(np.maximum(rms, 1e-5))
-        assert _named(pf, F, "loudness_mean")[0] == pytest.approx(loud.mean(), abs=0.05)
-        assert _named(pf, F, "loudness_p99")[0] == pytest.approx(np.percentile(loud, 99), abs=0.05)
+        active = loud >= np.percentile(loud, 95) - 30.0  # the frames of speech
+        assert 0.2 < active.mean() < 1.0  # the clips have pauses and silence
+        assert _named(pf, F, "loudness_mean")[0] == pytest.approx(loud[active].mean(), abs=0.05)
+        p99 = np.percentile(loud[active], 99)
+        assert _named(pf, F, "loudness_p99")[0] == pytest.approx(p99, abs=0.05)
         spec = np.abs(np.fft.rfft(frames * np.hanning(513)[:-1], axis=1))
         freqs = np.fft.rfftfreq(512, 1 / 16000)
         centroid = (spec * freqs).sum(axis=1) / np.maximum(spec.sum(axis=1), 1e-10)
         got = _named(pf, F, "centroid_p50")[0]
-        assert got == pytest.approx(np.median(centroid), rel=0.05)
+        assert got == pytest.approx(np.median(centroid[active]), rel=0.05)
         signs = np.signbit(frames)
         zcr = (signs[:, 1:] != signs[:, :-1]).mean(axis=1)
-        assert _named(pf, F, "zcr_mean")[0] == pytest.approx(zcr.mean(), abs=0.01)
+        assert _named(pf, F, "zcr_mean")[0] == pytest.approx(zcr[active].mean(), abs=0.01)
+        every = ParalinguisticFunctionals(active_range_db=None).fit_transform(x[None, :])
+        assert _named(pf, every, "loudness_mean")[0] == pytest.approx(loud.mean(), abs=0.05)
         f0, voiced, _ = librosa.pyin(x, fmin=65, fmax=600, sr=16000, frame_length=1024,
                                      hop_length=160)  # fmt: skip
-        semitones = (12 * np.log2(f0[voiced] / 27.5)).mean()
+        f0, voiced = f0[:n], voiced[:n]
+        speech = active[: len(voiced)]
+        semitones = (12 * np.log2(f0[voiced & speech] / 27.5)).mean()
         # two pitch trackers agree within 2 semitones (angry speech near 350 Hz: 1.5)
         assert _named(pf, F, "f0_voiced_mean")[0] == pytest.approx(semitones, abs=2.0)
-        assert _named(pf, F, "voiced_share")[0] == pytest.approx(voiced.mean(), abs=0.15)
+        share = voiced[speech].mean()  # voiced share of the active frames
+        assert _named(pf, F, "voiced_share")[0] == pytest.approx(share, abs=0.15)
 
 
 def test_feature_names_follow_sklearns_rules_and_3d_steps_refuse_dataframes():
@@ -470,3 +487,64 @@ def test_feature_names_follow_sklearns_rules_and_3d_steps_refuse_dataframes():
     with pytest.raises(ValueError, match="input_features has 3 names, but X had 4000"):
         loader.get_feature_names_out(["a", "b", "c"])
     assert len(loader.get_feature_names_out([f"x{i}" for i in range(4000)])) == 4000
+
+
+def test_repeat_padding_fills_the_padding_with_the_clip_and_makes_cmn_length_invariant():
+    from skser.features import MFCC, RepeatPadding, repeat_padding
+
+    x = np.array([0.0, 0.0, 1.0, -2.0, 3.0, 0.0], dtype="float32")
+    assert repeat_padding(x).tolist() == [1.0, -2.0, 3.0, 1.0, -2.0, 3.0]
+    full = np.arange(1.0, 7.0, dtype="float32")
+    assert repeat_padding(full).tolist() == full.tolist()  # nothing to fill
+    assert repeat_padding(np.zeros(4)).tolist() == [0.0] * 4  # silence stays silence
+    # a 1 s speech-like clip loaded into a 2 s and a 4 s window (centred zero padding):
+    # without RepeatPadding its CMN'd MFCCs depend on the window, with it hardly at all
+    rng = np.random.default_rng(0)
+    t = np.arange(16000) / 16000
+    clip = 0.3 * np.sin(2 * np.pi * 180 * t * (1 + 0.3 * t)) + 0.02 * rng.normal(size=t.size)
+    windows = []
+    for n in (32000, 64000):
+        w = np.zeros(n, dtype="float32")
+        w[(n - 16000) // 2 : (n + 16000) // 2] = clip
+        windows.append(w[None, :])
+
+    def mean_cmn_frame(w, repeat):
+        steps = [RepeatPadding()] if repeat else []
+        for step in steps:
+            w = step.fit_transform(w)
+        F = MFCC(n_mfcc=13).fit_transform(w)
+        F = F - F.mean(axis=2, keepdims=True)  # per-clip CMN
+        return np.abs(F[0]).mean(axis=1)  # mean magnitude per band
+
+    assert RepeatPadding().fit(windows[0]).transform(windows[0]).dtype == np.float32
+    zero_padded = [mean_cmn_frame(w, False) for w in windows]
+    repeated = [mean_cmn_frame(w, True) for w in windows]
+    gap_zero = np.abs(zero_padded[0] - zero_padded[1]).max()
+    gap_repeat = np.abs(repeated[0] - repeated[1]).max()
+    assert gap_repeat < 0.15 * gap_zero, (gap_repeat, gap_zero)
+    with pytest.raises(ValueError, match="2-D waveforms"):
+        RepeatPadding().fit(clip)
+
+
+def test_paralinguistic_functionals_leave_out_silence_around_the_speech():
+    """The same speech with 0.25 s or 1.5 s of room noise around it (as two corpora cut
+    it): the active-frame functionals hardly move, the all-frame ones do."""
+    from skser.features import ParalinguisticFunctionals
+
+    rng = np.random.default_rng(2)
+    t = np.arange(16000) / 16000
+    speech = 0.3 * np.sin(2 * np.pi * 160 * t * (1 + 0.3 * t)) * (0.6 + 0.4 * np.sin(9 * t))
+    room = 0.0003 * rng.normal(size=48000)  # about 60 dB below the speech
+    tight = np.concatenate([room[:4000], speech, room[4000:8000]])
+    loose = np.concatenate([room[:24000], speech, room[24000:]])
+    X = np.zeros((2, len(loose)), dtype=np.float32)
+    X[0, : len(tight)], X[1] = tight, loose
+
+    def spread(active_range_db):
+        F = ParalinguisticFunctionals(active_range_db=active_range_db).fit_transform(X)
+        return np.median(np.abs(F[0] - F[1]) / (np.abs(F[0]) + np.abs(F[1]) + 1e-6))
+
+    assert spread(30.0) < 0.005
+    assert spread(None) > 0.1
+    with pytest.raises(ValueError, match="active_range_db"):
+        ParalinguisticFunctionals(active_range_db=-1.0).fit(X)

@@ -7,6 +7,7 @@ from ._functionals import ParalinguisticFunctionals
 from ._level import LevelNormaliser, active_level_db
 from ._normalise import BandStandardScaler, PerSampleStandardScaler
 from ._opensmile import OpenSmileFeatures
+from ._padding import RepeatPadding, repeat_padding
 from ._pooling import Flatten, FramePooling, PooledFeatures
 from ._speaker import SPEAKER_NORMALISED_PROTOCOL, SpeakerStandardScaler
 from ._spectral import MFCC, LogMelSpectrogram, Spectrogram
@@ -25,6 +26,7 @@ __all__ = [
     "PerSampleStandardScaler",
     "PooledFeatures",
     "RMSEnergy",
+    "RepeatPadding",
     "SPEAKER_NORMALISED_PROTOCOL",
     "SpeakerStandardScaler",
     "Spectrogram",
@@ -32,4 +34,5 @@ __all__ = [
     "active_level_db",
     "make_feature_stack",
     "power_to_db_batched",
+    "repeat_padding",
 ]

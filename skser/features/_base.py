@@ -60,9 +60,15 @@ def power_to_db_batched(S, *, ref=1.0, amin=1e-10, top_db=80.0):
 
 
 def strip_padding(x):
-    """The clip without the trailing run of exact zeros that fixed-length loading adds."""
+    """The clip without the runs of exact zeros that fixed-length loading adds.
+
+    :class:`~skser.io.AudioLoader` pads a short clip with zeros on both sides (``crop=
+    "center"`` or ``"loudest"``) or at the end (``"start"``); both runs are removed, so
+    where and how much a clip was padded never reaches a feature. A clip of zeros is
+    returned as it is.
+    """
     nonzero = np.flatnonzero(x)
-    return x[: nonzero[-1] + 1] if nonzero.size else x
+    return x[nonzero[0] : nonzero[-1] + 1] if nonzero.size else x
 
 
 def fix_frames(F, n_frames, *, pad_value="min"):

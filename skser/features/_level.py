@@ -15,8 +15,8 @@ __all__ = ["LevelNormaliser", "active_level_db"]
 def active_level_db(x, *, frame_length=512, active_range_db=30.0):
     """Active level of one clip in dB full scale (power of a full-scale sine is -3 dB).
 
-    The clip is cut into non-overlapping frames of ``frame_length`` samples; the trailing
-    zeros of fixed-length loading and frames of exact zeros are ignored. The active frames
+    The clip is cut into non-overlapping frames of ``frame_length`` samples; the zero
+    padding of fixed-length loading and frames of exact zeros are ignored. The active frames
     are those within ``active_range_db`` of the 95th percentile of the frame levels, and
     the active level is the mean power of those frames in dB. It is an approximation of
     the active speech level of ITU-T P.56: pauses and padding do not lower it, and a

@@ -94,8 +94,8 @@ class OpenSmileFeatures(TransformerMixin, BaseEstimator):
     sr : int, default=16000
         Sample rate of the waveforms.
     strip_padding : bool, default=True
-        For functionals: remove the trailing exact zeros that :class:`~skser.io.AudioLoader`
-        pads clips with, so the padding does not enter them. Clips shorter than 0.1 s
+        For functionals: remove the leading and trailing exact zeros that
+        :class:`~skser.io.AudioLoader` pads clips with, so the padding does not enter them. Clips shorter than 0.1 s
         are zero-padded to 0.1 s (openSMILE returns nothing for them), and the rare
         non-finite values openSMILE gives for degenerate clips become 0.
 
