@@ -190,3 +190,57 @@ def test_channel_effects():
     assert snr == pytest.approx(20.0, abs=0.01)
     with pytest.raises(ValueError, match="low < high"):
         band_limit(y, 16000, low=3000, high=300)
+
+
+# ------------------------------------------------------------- padding and babble
+def test_effects_apply_to_the_recorded_part_and_padding_stays_zero():
+    X = np.zeros((4, 16000), dtype=np.float32)
+    X[:, 4000:12000] = speech_like(4, seconds=0.5)  # centred zero padding, as AudioLoader
+    y = np.array(["a", "b", "a", "b"])
+    chain = dict(p_noise=1.0, p_band=1.0, p_gain=1.0, p_babble=1.0, p_stretch=0.0,
+                 p_pitch=0.0, p_shift=0.0, n_augment=2, keep_original=False, random_state=0)  # fmt: skip
+    aug = AudioAugmenter(**chain)
+    out, _ = aug.fit_resample(X, y)
+    assert np.count_nonzero(out[:, :4000]) == 0 and np.count_nonzero(out[:, 12000:]) == 0
+    assert np.count_nonzero(out[:, 4000:12000]) == out[:, 4000:12000].size
+    # the SNR is relative to the recorded part, not to the half-empty clip
+    only_noise = AudioAugmenter(p_noise=1.0, p_stretch=0.0, p_pitch=0.0, p_shift=0.0,
+                                n_augment=1, keep_original=False, random_state=1)  # fmt: skip
+    noisy, _ = only_noise.fit_resample(X, y)
+    for row, src, snr in zip(noisy, only_noise.augmentations_["source"],
+                             only_noise.augmentations_["noise_snr"], strict=True):  # fmt: skip
+        part, clean = row[4000:12000], X[src, 4000:12000]
+        measured = 10 * np.log10(np.mean(clean**2) / np.mean((part - clean) ** 2))
+        assert measured == pytest.approx(snr, abs=0.5)
+    # a stretch lengthens or shortens the recorded part, not the padding
+    slow = AudioAugmenter(p_stretch=1.0, stretch_rate=(0.8, 0.8), p_noise=0.0, p_pitch=0.0,
+                          p_shift=0.0, keep_original=False, random_state=0)  # fmt: skip
+    stretched, _ = slow.fit_resample(X, y)
+    nonzero = np.flatnonzero(stretched[0])
+    assert nonzero[0] == 4000 and nonzero[-1] + 1 == pytest.approx(4000 + 8000 / 0.8, abs=600)
+
+
+def test_babble_mixes_other_training_clips_at_the_requested_snr():
+    X = speech_like(6)
+    y = np.array(["a", "b"] * 3)
+    aug = AudioAugmenter(p_babble=1.0, babble_snr=(15.0, 15.0), babble_talkers=3, p_noise=0.0,
+                         p_stretch=0.0, p_pitch=0.0, p_shift=1.0, max_shift=0.0,
+                         keep_original=False, random_state=0)  # fmt: skip
+    out, _ = aug.fit_resample(X, y)
+    log = aug.augmentations_
+    assert (log["babble_snr"] == 15.0).all()
+    for row, src in zip(out, log["source"], strict=True):
+        babble = row - X[src]
+        snr = 10 * np.log10(np.mean(X[src] ** 2) / np.mean(babble**2))
+        assert snr == pytest.approx(15.0, abs=0.01)
+        # the babble is made of the other clips (tones of other pitches), not of this one
+        spectrum = np.abs(np.fft.rfft(babble))
+        own = 150 + 30 * src  # the source's tone in Hz (1 s clips: bins are Hz)
+        assert spectrum[own] < 0.2 * spectrum.max()
+    off = AudioAugmenter(p_babble=0.0, random_state=0)
+    off.fit_resample(X, y)
+    assert off.augmentations_["babble_snr"].isna().all()
+    with pytest.raises(ValueError, match="p_babble must be a probability"):
+        AudioAugmenter(p_babble=2.0).fit_resample(X, y)
+    with pytest.raises(ValueError, match="babble_talkers"):
+        AudioAugmenter(babble_talkers=0).fit_resample(X, y)

@@ -10,8 +10,9 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_consistent_length, validate_data
 
 from .._validation import check_scalar_param, check_waveform_shape
-from ._channel import apply_gain, band_limit
-from ._effects import add_noise, fit_to_length, shift_in_time, stretch_and_shift_pitch
+from ..features._base import strip_padding
+from ._channel import add_babble, apply_gain, band_limit
+from ._effects import add_noise, shift_in_time, stretch_and_shift_pitch
 
 logger = logging.getLogger(__name__)
 
@@ -32,10 +33,18 @@ class AudioAugmenter(BaseSampler):
     Each copy applies each effect independently with its probability; a copy that
     draws no effect gets one enabled effect chosen at random, so no copy is an exact
     duplicate. Effects run in the order time stretch and pitch shift (one phase-vocoder
-    pass when both are drawn), time shift, band limit, noise, then gain; the copy keeps
-    the clip's length. The recording-chain effects (random gain, band limit) are off by
-    default (``p_gain=0``, ``p_band=0``) and do not count for the "at least one effect"
-    rule; with them off, a seed gives the same copies as before they existed.
+    pass when both are drawn), time shift, babble, band limit, noise, then gain; the copy
+    keeps the clip's length. The recording-chain effects (babble, random gain, band
+    limit) are off by default (``p_babble=0``, ``p_gain=0``, ``p_band=0``) and do not
+    count for the "at least one effect" rule.
+
+    The zero padding of fixed-length loading is not audio and stays zero padding: the
+    effects apply to the recorded part of each clip (between its first and last non-zero
+    sample), which the time stretch lengthens or shortens and the time shift moves;
+    noise, babble, band limit and gain never reach the padding, and each SNR is relative
+    to the recorded part. A test clip is padded after its recording chain, so a training
+    copy then looks like one (``RepeatPadding`` and the functionals' padding removal see
+    the same padding in both).
 
     Parameters
     ----------
@@ -69,6 +78,14 @@ class AudioAugmenter(BaseSampler):
         Range of its upper cut-off (Hz), below half the sample rate.
     p_band : float, default=0.0
         Probability of band-limiting a copy.
+    babble_snr : (float, float), default=(10.0, 30.0)
+        Range of the signal-to-babble ratio (dB) of babble noise.
+    p_babble : float, default=0.0
+        Probability of adding babble to a copy: the sum of ``babble_talkers`` other
+        clips of the training set (at random offsets, repeated to the clip's length), a
+        stand-in for other people talking in the room.
+    babble_talkers : int, default=4
+        Other clips mixed into one babble.
     keep_original : bool, default=True
         Return the original clips before their copies.
     n_fft : int, default=512
@@ -87,8 +104,9 @@ class AudioAugmenter(BaseSampler):
         Samples per waveform.
     augmentations_ : pandas.DataFrame
         One row per copy made in the last ``fit_resample``: ``source`` (row of the
-        input), ``noise_snr``, ``stretch_rate``, ``pitch_steps``, ``shift_samples``
-        (NaN/0 where an effect was not applied).
+        input), ``noise_snr``, ``stretch_rate``, ``pitch_steps``, ``shift_samples``,
+        ``gain_db``, ``band_low``, ``band_high``, ``babble_snr`` (NaN/0 where an effect
+        was not applied).
     sample_indices_ : ndarray of int
         For each row returned by the last ``fit_resample``, the input row it copies
         (as imbalanced-learn's ``RandomOverSampler.sample_indices_``).
@@ -127,6 +145,9 @@ class AudioAugmenter(BaseSampler):
         band_low=(100.0, 400.0),
         band_high=(3000.0, 7000.0),
         p_band=0.0,
+        babble_snr=(10.0, 30.0),
+        p_babble=0.0,
+        babble_talkers=4,
         keep_original=True,
         n_fft=512,
         random_state=None,
@@ -148,6 +169,9 @@ class AudioAugmenter(BaseSampler):
         self.band_low = band_low
         self.band_high = band_high
         self.p_band = p_band
+        self.babble_snr = babble_snr
+        self.p_babble = p_babble
+        self.babble_talkers = babble_talkers
         self.keep_original = keep_original
         self.n_fft = n_fft
         self.random_state = random_state
@@ -159,14 +183,16 @@ class AudioAugmenter(BaseSampler):
         def fail(name, what):
             raise ValueError(f"AudioAugmenter: {name} must be {what}, got {getattr(self, name)!r}")
 
-        for name, minimum in (("n_augment", 0), ("sr", 1), ("n_fft", 16)):
+        for name, minimum in (("n_augment", 0), ("sr", 1), ("n_fft", 16), ("babble_talkers", 1)):
             check_scalar_param("AudioAugmenter", name, getattr(self, name), "int", low=minimum)
-        for name in ("p_noise", "p_stretch", "p_pitch", "p_shift", "p_gain", "p_band"):
+        probabilities = ("p_noise", "p_stretch", "p_pitch", "p_shift", "p_gain", "p_band")
+        for name in (*probabilities, "p_babble"):
             v = getattr(self, name)
             if isinstance(v, bool) or not isinstance(v, numbers.Real) or not 0.0 <= v <= 1.0:
                 fail(name, "a probability in [0, 1]")
         for name, positive in (
             ("noise_snr", False),
+            ("babble_snr", False),
             ("stretch_rate", True),
             ("pitch_steps", False),
             ("gain_db", False),
@@ -214,6 +240,11 @@ class AudioAugmenter(BaseSampler):
         band = rng.random_sample(m) < self.p_band
         low = np.where(band, rng.uniform(*self.band_low, size=m), np.nan)
         high = np.where(band, rng.uniform(*self.band_high, size=m), np.nan)
+        # babble: drawn last (earlier seeds keep their copies); talkers are other rows
+        babble = (rng.random_sample(m) < self.p_babble) & (n_clips > 1)
+        babble_snr = np.where(babble, rng.uniform(*self.babble_snr, size=m), np.nan)
+        talkers = rng.randint(0, max(n_clips - 1, 1), size=(m, self.babble_talkers))
+        talkers += talkers >= source[:, None]  # never the clip itself
         return {
             "source": source,
             "noise_snr": np.where(apply[:, 0], snr, np.nan),
@@ -223,21 +254,46 @@ class AudioAugmenter(BaseSampler):
             "gain_db": gain,
             "band_low": low,
             "band_high": high,
+            "babble_snr": babble_snr,
+            "talkers": talkers,
             "seed": seeds,
         }
 
-    def _augment_one(self, y, snr, rate, steps, shift, seed, gain=0.0, low=np.nan, high=np.nan):
+    def _augment_one(self, X, i, plan):
+        """Copy ``i`` of the plan: the effects on the recorded part of its source clip."""
+        y = X[plan["source"][i]]
         n = len(y)
-        out = stretch_and_shift_pitch(y, self.sr, rate=rate, n_steps=steps, n_fft=self.n_fft)
-        out = fit_to_length(out, n)
+        nonzero = np.flatnonzero(y)
+        if nonzero.size == 0:  # a clip of zeros: nothing was recorded
+            return y.copy()
+        start, stop = int(nonzero[0]), int(nonzero[-1]) + 1
+        rate, steps = plan["stretch_rate"][i], plan["pitch_steps"][i]
+        part = stretch_and_shift_pitch(y[start:stop], self.sr, rate=rate, n_steps=steps,
+                                       n_fft=self.n_fft)  # fmt: skip
+        part = part[: n - start]  # a lengthened part is cut at the end of the clip
+        out = np.zeros(n, dtype=y.dtype)
+        out[start : start + len(part)] = part
+        stop = start + len(part)
+        shift = int(plan["shift_samples"][i])
         if shift:
             out = shift_in_time(out, shift)
+            start, stop = min(max(start + shift, 0), n), min(max(stop + shift, 0), n)
+        if stop <= start:  # shifted out of the clip
+            return out
+        seg = out[start:stop]
+        seed = plan["seed"][i]
+        if not np.isnan(plan["babble_snr"][i]):
+            others = [strip_padding(X[j]) for j in plan["talkers"][i]]
+            rng = np.random.default_rng([seed, 1])
+            seg = add_babble(seg, others, plan["babble_snr"][i], rng, n_talkers=len(others))
+        low, high = plan["band_low"][i], plan["band_high"][i]
         if not np.isnan(low):
-            out = band_limit(out, self.sr, low=low, high=min(high, 0.49 * self.sr))
-        if not np.isnan(snr):
-            out = add_noise(out, snr, np.random.default_rng(seed))
-        if gain:
-            out = apply_gain(out, gain)
+            seg = band_limit(seg, self.sr, low=low, high=min(high, 0.49 * self.sr))
+        if not np.isnan(plan["noise_snr"][i]):
+            seg = add_noise(seg, plan["noise_snr"][i], np.random.default_rng(seed))
+        if plan["gain_db"][i]:
+            seg = apply_gain(seg, plan["gain_db"][i])
+        out[start:stop] = seg
         return out
 
     # ------------------------------------------------------------------ API
@@ -295,7 +351,8 @@ class AudioAugmenter(BaseSampler):
 
         rng = check_random_state(self.random_state)
         plan = self._plan(len(X), X.shape[1], rng)
-        self.augmentations_ = pd.DataFrame({k: v for k, v in plan.items() if k != "seed"})
+        log = {k: v for k, v in plan.items() if k not in ("seed", "talkers")}
+        self.augmentations_ = pd.DataFrame(log)
         m = len(plan["source"])
         start = len(X) if self.keep_original else 0
         out = np.empty((start + m, X.shape[1]), dtype=X.dtype)
@@ -303,17 +360,7 @@ class AudioAugmenter(BaseSampler):
             out[:start] = X
 
         def work(i):
-            out[start + i] = self._augment_one(
-                X[plan["source"][i]],
-                plan["noise_snr"][i],
-                plan["stretch_rate"][i],
-                plan["pitch_steps"][i],
-                plan["shift_samples"][i],
-                plan["seed"][i],
-                plan["gain_db"][i],
-                plan["band_low"][i],
-                plan["band_high"][i],
-            )
+            out[start + i] = self._augment_one(X, i, plan)
 
         indices = range(m)
         if self.verbose:
