@@ -5,6 +5,7 @@ distributed run resumed from them."""
 
 import json
 import os
+import socket
 import sys
 
 import numpy as np
@@ -176,6 +177,10 @@ def test_workers_that_cannot_see_the_audio_name_the_file(cluster, corpus, tmp_pa
                 _pipe(), files, corpus.target, corpus.groups, cv=3, random_state=0, n_jobs=-1
             )
     assert "file not found" in str(info.value)
+    # the worker whose storage lacks the file is named: one of the cluster's processes
+    workers = {f"{socket.gethostname()}/{pid}" for pid in client.run(os.getpid).values()}
+    named = str(info.value).split(" on worker ", 1)[1].split(":", 1)[0]
+    assert named in workers, (named, workers)
 
 
 def test_cli_scheduler_local_equals_the_local_run(tmp_path, capsys):

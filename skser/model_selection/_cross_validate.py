@@ -15,6 +15,7 @@ from sklearn.base import clone
 from sklearn.utils import _safe_indexing
 
 from .._atomic import atomic_write_json, atomic_write_text
+from ..exceptions import AudioFileError, AudioLoadError
 from .._groups import SPEAKER_NORMALISED_PROTOCOL, check_groups
 from .._routing import consumes_groups, routing_scope, uses_speakers
 from ..metrics import scores_by_attribute, ser_report
@@ -318,10 +319,19 @@ def _run_fold(
 
     if tf_threads is not None:
         bound_tensorflow_threads(tf_threads)
+    worker = f"{socket.gethostname()}/{os.getpid()}"
     model = clone(estimator)
-    y_pred, fit_s, predict_s, speaker_normalised, members = _fit_predict(
-        model, X_train, y_train, X_test, g_train, g_test
-    )
+    try:
+        y_pred, fit_s, predict_s, speaker_normalised, members = _fit_predict(
+            model, X_train, y_train, X_test, g_train, g_test
+        )
+    except AudioLoadError as exc:
+        # on a cluster the worker's storage is what failed: say which worker it was
+        raise AudioLoadError(f"fold {fold} on worker {worker}: {exc}", exc.failures) from exc
+    except AudioFileError as exc:
+        raise AudioLoadError(
+            f"fold {fold} on worker {worker}: {exc}", [(exc.path, exc.reason)]
+        ) from exc
     report = ser_report(y_test, y_pred, labels=labels)
     histories = keras_histories(model)
     return {
@@ -344,7 +354,7 @@ def _run_fold(
         "history": next(iter(histories.values()), None),
         "histories": histories,
         "protocol": protocol,
-        "worker": f"{socket.gethostname()}/{os.getpid()}",
+        "worker": worker,
     }
 
 
