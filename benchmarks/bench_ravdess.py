@@ -15,6 +15,7 @@ each fold's actors are tested on a model trained on all the others.
     python benchmarks/bench_ravdess.py --features pooled --model svm
     python benchmarks/bench_ravdess.py --pipeline pooled-logreg --actors 01-06 --folds 2
     python benchmarks/bench_ravdess.py --rows a,b,c,d   # speaker normalisation (issue 14)
+    python benchmarks/bench_ravdess.py --rows a,b,f,n   # the defaults against the baseline
 
 ``--rows`` runs the comparison rows of benchmarks/speaker_rows.py in one process on
 that module's fixed six folds (needs ``pip install -e ".[opensmile]"`` for rows a, b).
@@ -245,9 +246,9 @@ def rows_main(args):
     from speaker_rows import ISSUE_FOLDS, run_rows
 
     rows = [r.strip() for r in args.rows.split(",") if r.strip()]
-    unknown = sorted(set(rows) - {"a", "b", "c", "d", "f", "g"})
+    unknown = sorted(set(rows) - {"a", "b", "c", "d", "f", "g", "n"})
     if unknown:
-        raise SystemExit(f"--rows: unknown rows {unknown}; use a subset of a,b,c,d,f,g")
+        raise SystemExit(f"--rows: unknown rows {unknown}; use a subset of a,b,c,d,f,g,n")
     bunch = load_ravdess(args.data, actors=parse_actors(args.actors))
     t0 = time.perf_counter()
     results = run_rows(

@@ -16,6 +16,12 @@ clips per condition and its difference to clean.
     python benchmarks/bench_robustness.py --pipeline fusion    # issue 15
     python benchmarks/bench_robustness.py --pipeline fusion --augment-chain
 
+``--members deep`` keeps only the named branches of the fusion; ``--set key=value``
+(repeatable, the value read as JSON where it parses, else as a string) sets pipeline
+parameters before fitting, e.g. ``--set clf__deep__repeat=passthrough`` or
+``--set augment__p_babble=0``; ``--conditions clean,re-cut 2 s`` scores only those.
+They are for attributing a change: each variant fits the same folds with the same seed.
+
 ``--augment-chain`` trains on in-fold copies of the training clips through the recording
 chain instead of the clips themselves (``CHAIN_AUGMENT``: each copy band-limited with
 probability 0.3 and noisy at 10-30 dB SNR with probability 0.3, time-shifted with
@@ -100,6 +106,20 @@ def build(name, speaker, random_state, augment=None):
     )  # fmt: skip
 
 
+def parse_overrides(items):
+    """``["a__b=0.3", "c=passthrough"]`` -> ``{"a__b": 0.3, "c": "passthrough"}``."""
+    out = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise SystemExit(f"--set {item!r}: expected KEY=VALUE")
+        try:
+            out[key] = json.loads(value)
+        except json.JSONDecodeError:
+            out[key] = value
+    return out
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", type=Path, default=DEFAULT_DATA)
@@ -109,7 +129,14 @@ def main():
                     help="train on recording-chain copies (CHAIN_AUGMENT)")  # fmt: skip
     ap.add_argument("--speaker-normalise", action="store_true")
     ap.add_argument("--random-state", type=int, default=0)
+    ap.add_argument("--members", default=None,
+                    help="fusion only: comma-separated branches to keep, e.g. deep")  # fmt: skip
+    ap.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                    help="pipeline parameter to set before fitting (repeatable)")  # fmt: skip
+    ap.add_argument("--conditions", default=None,
+                    help="comma-separated conditions to score (default: all)")  # fmt: skip
     args = ap.parse_args()
+    overrides = parse_overrides(args.set)
 
     from skser.datasets import load_ravdess
     from skser.io import load_audio
@@ -119,12 +146,27 @@ def main():
     X, y, g = np.asarray(bunch.filenames), np.asarray(bunch.target), np.asarray(bunch.groups)
     sr = 16000
     conds = conditions(sr)
+    if args.conditions:
+        wanted = [c.strip() for c in args.conditions.split(",")]
+        unknown = sorted(set(wanted) - set(conds))
+        if unknown or "clean" not in wanted:
+            raise SystemExit(f"--conditions: unknown {unknown} or no 'clean'; known: {list(conds)}")
+        conds = {c: conds[c] for c in wanted}
     preds = {c: np.empty(len(y), dtype=object) for c in conds}
+    member_preds = {}  # fusion: each branch's own predictions, from the same fitted models
     t0 = time.perf_counter()
     for k, actors in enumerate(ISSUE_FOLDS):
         test = np.isin(g, actors)
         augment = CHAIN_AUGMENT if args.augment_chain else None
         pipe = build(args.pipeline, args.speaker_normalise, args.random_state, augment)
+        if args.members:
+            keep = [m.strip() for m in args.members.split(",")]
+            members = dict(pipe.named_steps["clf"].estimators)
+            if not set(keep) <= set(members):
+                raise SystemExit(f"--members {keep}: the fusion's members are {list(members)}")
+            pipe.set_params(clf__estimators=[(m, members[m]) for m in keep])
+        if overrides:
+            pipe.set_params(**overrides)
         pipe.fit(X[~test], y[~test], groups=g[~test])
         waves = [load_audio(f, sr=sr)[0] for f in X[test]]
         talkers = g[test]
@@ -137,7 +179,17 @@ def main():
                 cond.append(effect(w, others, rng).astype(np.float32))
             batch = np.empty(len(cond), dtype=object)
             batch[:] = cond
-            preds[name][test] = pipe.predict(batch, groups=g[test])
+            clf = pipe.named_steps["clf"]
+            if hasattr(clf, "member_proba"):  # the fusion: keep each branch's vote too
+                waves_in = pipe.named_steps["load"].transform(batch)
+                probas = clf.member_proba(waves_in, g[test])
+                for member, p in probas.items():
+                    store = member_preds.setdefault(member, {})
+                    store.setdefault(name, np.empty(len(y), dtype=object))
+                    store[name][test] = clf.classes_[np.argmax(p, axis=1)]
+                preds[name][test] = clf.classes_[np.argmax(clf.fuse(probas), axis=1)]
+            else:
+                preds[name][test] = pipe.predict(batch, groups=g[test])
         print(f"fold {k + 1}/6 done ({time.perf_counter() - t0:.0f} s)", file=sys.stderr)
     uar = {c: float(unweighted_average_recall(y, p.astype(str))) for c, p in preds.items()}
     clean = preds["clean"].astype(str)
@@ -155,12 +207,24 @@ def main():
         "pipeline": args.pipeline,
         "speaker_normalised": args.speaker_normalise,
         "augment_chain": CHAIN_AUGMENT if args.augment_chain else None,
+        "members": args.members,
+        "overrides": {
+            k: repr(v) if not isinstance(v, (int, float, str, type(None), list)) else v
+            for k, v in overrides.items()
+        },  # fmt: skip
         "folds": ISSUE_FOLDS,
         "uar_pooled": {c: round(v, 4) for c, v in uar.items()},
         "minus_clean": {c: round(v - uar["clean"], 4) for c, v in uar.items()},
         "clean_uar_per_fold": per_fold,
         "clean_uar_mean_over_folds": round(float(np.mean(per_fold)), 4),
         "clean_uar_by_gender": by_gender,
+        "member_uar_pooled": {
+            m: {
+                c: round(float(unweighted_average_recall(y, p.astype(str))), 4)
+                for c, p in d.items()
+            }
+            for m, d in member_preds.items()
+        },
         "wall_time_s": round(time.perf_counter() - t0, 1),
         "machine": {"python": platform.python_version(), "cpu_count": os.cpu_count()},
         "command": "python benchmarks/bench_robustness.py " + " ".join(sys.argv[1:]),

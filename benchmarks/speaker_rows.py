@@ -16,6 +16,8 @@ row is scored on the same six folds of three actors, {01,02,13} {03,04,14} {05,0
 - (g) the fusion pipeline (``make_ser_pipeline("fusion")``, issue 15) without (g0)
   and with speaker normalisation, trained on files inside each fold; each branch's
   UAR alone is recorded from the same fitted models;
+- (n) the default as it ships (``make_ser_pipeline()``: the fusion trained on the
+  recording chain), without (n0) and with speaker normalisation;
 - (d) the default pipeline (``make_ser_pipeline()``) without and with
   ``speaker_normalise=True``, trained on files inside each fold.
 
@@ -176,14 +178,19 @@ def run_rows(rows, bunch, *, random_state=0, cache=None, log=print):
                 )
             )
             log(f"row {name}: UAR {out[-1]['uar_mean']:.3f} ± {out[-1]['uar_std']:.3f}")
-    if "g" in rows:
+    fusion_rows = [(r, r) for r in ("g",) if r in rows]
+    if "n" in rows:
+        fusion_rows.append(("n", "n"))
+    for row, prefix in fusion_rows:
         from skser.pipeline import make_ser_pipeline
 
-        for speaker, name in ((False, "g0"), (True, "g")):
+        # g: the fusion as first measured (augment=None); n: the default as it ships
+        augment = None if row == "g" else "auto"
+        for speaker, name in ((False, f"{prefix}0"), (True, prefix)):
             # augment=None: these rows were measured before the default trained on the
             # recording chain (bench_robustness.py --augment-chain measures that)
             pipe = make_ser_pipeline(
-                "fusion", augment=None, speaker_normalise=speaker, random_state=random_state,
+                "fusion", augment=augment, speaker_normalise=speaker, random_state=random_state,
                 n_jobs=2,
             )  # fmt: skip
             t = time.perf_counter()
@@ -199,8 +206,8 @@ def run_rows(rows, bunch, *, random_state=0, cache=None, log=print):
             out.append(
                 _row(
                     name,
-                    f"fusion pipeline (make_ser_pipeline('fusion', augment=None)) {norm} speaker "
-                    "normalisation",
+                    f"fusion pipeline (make_ser_pipeline('fusion', augment={augment!r})) {norm} "
+                    "speaker normalisation",
                     result,
                     time.perf_counter() - t,
                     {"members": members, "pipeline_repr": repr(pipe)},

@@ -15,9 +15,9 @@ from sklearn.base import clone
 from sklearn.utils import _safe_indexing
 
 from .._atomic import atomic_write_json, atomic_write_text
-from ..exceptions import AudioFileError, AudioLoadError
 from .._groups import SPEAKER_NORMALISED_PROTOCOL, check_groups
 from .._routing import consumes_groups, routing_scope, uses_speakers
+from ..exceptions import AudioFileError, AudioLoadError
 from ..metrics import scores_by_attribute, ser_report
 from ._dask import bound_tensorflow_threads
 from ._splitters import check_group_overlap, make_splitter
