@@ -16,7 +16,9 @@ from sklearn.utils import _safe_indexing
 from sklearn.utils.metadata_routing import get_routing_for_object
 from sklearn.utils.validation import _num_samples
 
+from ._chunked import fit_chunked, predict_chunked
 from ._groups import check_groups
+from ._validation import check_scalar_param
 
 __all__ = [
     "SERPipeline",
@@ -154,6 +156,16 @@ class SERPipeline(Pipeline):
     ----------
     steps, memory, verbose, transform_input
         As for ``imblearn.pipeline.Pipeline``.
+    chunk_size : int or None, default=None
+        Fit and predict on at most this many clips at a time, so that the waveforms
+        of a corpus larger than memory are never all loaded: the steps before the
+        classifier run chunk by chunk and only the classifier's input (one row of
+        features per clip) is held whole. The steps' statistics are then learnt from
+        ``chunk_size`` training clips spread over the training set, the augmenter
+        draws a seed per chunk, ``memory`` is not used, and speaker normalisation is
+        refused (it needs all clips of a speaker at once). None (and any input of at
+        most ``chunk_size`` clips): everything at once, as imbalanced-learn does. See
+        the guide page "Scaling out" for the memory cost.
 
     Examples
     --------
@@ -181,6 +193,18 @@ class SERPipeline(Pipeline):
     __metadata_request__predict_proba = {"groups": True}
     __metadata_request__predict_log_proba = {"groups": True}
     __metadata_request__score = {"groups": True}
+
+    def __init__(self, steps, *, transform_input=None, memory=None, verbose=False, chunk_size=None):
+        super().__init__(steps, transform_input=transform_input, memory=memory, verbose=verbose)
+        self.chunk_size = chunk_size
+
+    def _chunked(self, X):
+        """Whether this call runs in chunks (``chunk_size`` set and exceeded)."""
+        k = getattr(self, "chunk_size", None)  # None in bundles saved before it existed
+        if k is None:
+            return False
+        check_scalar_param(type(self).__name__, "chunk_size", k, "int", low=1)
+        return _num_samples(X) > k
 
     def get_metadata_routing(self):
         """The steps' requests (as imbalanced-learn's ``Pipeline``) plus the pipeline's own."""
@@ -270,6 +294,15 @@ class SERPipeline(Pipeline):
                 "speaker of each clip: pipe.fit(X, y, groups=speakers)"
             )
 
+        if self._chunked(X):
+            if params:
+                raise ValueError(
+                    f"SERPipeline(chunk_size={self.chunk_size}): a chunked fit takes no fit "
+                    f"parameters; got {sorted(params)}"
+                )
+            if groups is not None:
+                groups = self._check_groups(X, groups)
+            return fit_chunked(self, X, y, groups)
         sup = super()
         return self._with_groups("fit", X, groups, lambda e: sup.fit(X, y, **e, **params))
 
@@ -295,6 +328,8 @@ class SERPipeline(Pipeline):
         -------
         ndarray of shape (n_clips,)
         """
+        if self._chunked(X):
+            return predict_chunked(self, "predict", X, groups, **params)
         sup = super()
         return self._with_groups("predict", X, groups, lambda e: sup.predict(X, **e, **params))
 
@@ -314,6 +349,8 @@ class SERPipeline(Pipeline):
         -------
         ndarray of shape (n_clips, n_classes)
         """
+        if self._chunked(X):
+            return predict_chunked(self, "predict_proba", X, groups, **params)
         sup = super()
         return self._with_groups(
             "predict_proba", X, groups, lambda e: sup.predict_proba(X, **e, **params)
@@ -335,6 +372,8 @@ class SERPipeline(Pipeline):
         -------
         ndarray of shape (n_clips, n_classes)
         """
+        if self._chunked(X):
+            return predict_chunked(self, "predict_log_proba", X, groups, **params)
         sup = super()
         return self._with_groups(
             "predict_log_proba", X, groups, lambda e: sup.predict_log_proba(X, **e, **params)

@@ -86,6 +86,7 @@ def make_ser_pipeline(
     random_state=None,
     n_jobs=None,
     verbose=False,
+    chunk_size=None,
 ):
     """One imbalanced-learn ``Pipeline`` from file paths (or waveforms) to emotions.
 
@@ -152,6 +153,11 @@ def make_ser_pipeline(
         Threads for decoding, features and augmentation.
     verbose : bool, default=False
         Progress bars while decoding and augmenting.
+    chunk_size : int or None, default=None
+        Load, augment and featurise at most this many clips at a time (the pipeline's
+        ``chunk_size``), for corpora whose waveforms do not fit in memory. Needs
+        ``duration`` and a feature preset (not the fusion); see
+        :class:`~skser.pipeline.SERPipeline`.
 
     Returns
     -------
@@ -238,7 +244,7 @@ def make_ser_pipeline(
             _set_nested(step, "memory", memory)
     if verbose and augmenter != "passthrough":
         augmenter.set_params(verbose=True)
-    return SERPipeline(steps, memory=memory)
+    return SERPipeline(steps, memory=memory, chunk_size=chunk_size)
 
 
 def make_recipe_pipeline(name, *, sr=16000, random_state=None, memory=None, **overrides):

@@ -33,6 +33,7 @@ DEFAULTS = {
         "speaker_normalise": False,  # z-score features per speaker (SpeakerStandardScaler)
         "sr": 16000,
         "duration": None,
+        "chunk_size": None,  # clips loaded at a time (corpora larger than memory)
     },
     "features": {},  # free: parameters of the feature transformer
     "model": {},  # free: parameters of the classifier (epochs, batch_size, ...)
@@ -70,6 +71,7 @@ _TYPES = {
     ("pipeline", "speaker_normalise"): (_BOOL,),
     ("pipeline", "sr"): (_INT,),
     ("pipeline", "duration"): (_NUM, None),
+    ("pipeline", "chunk_size"): (_INT, None),
     ("cv", "scheme"): (_STR,),
     ("cv", "n_splits"): (_INT,),
     ("run", "out_dir"): (_STR,),

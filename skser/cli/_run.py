@@ -185,6 +185,8 @@ def build_pipeline(cfg):
             n_jobs=run["n_jobs"],
             **common,
         )
+    if p.get("chunk_size") is not None:
+        pipe.set_params(chunk_size=p["chunk_size"])
     _set_section(pipe, "features", cfg["features"], "features")
     _set_section(pipe, "clf", cfg["model"], "model")
     if not isinstance(augment, dict):
