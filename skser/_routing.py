@@ -198,9 +198,13 @@ class SERPipeline(Pipeline):
         super().__init__(steps, transform_input=transform_input, memory=memory, verbose=verbose)
         self.chunk_size = chunk_size
 
+    def __setstate__(self, state):
+        state.setdefault("chunk_size", None)  # pipelines pickled before chunk_size existed
+        super().__setstate__(state)
+
     def _chunked(self, X):
         """Whether this call runs in chunks (``chunk_size`` set and exceeded)."""
-        k = getattr(self, "chunk_size", None)  # None in bundles saved before it existed
+        k = self.chunk_size
         if k is None:
             return False
         check_scalar_param(type(self).__name__, "chunk_size", k, "int", low=1)

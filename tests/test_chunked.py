@@ -166,3 +166,17 @@ def test_the_cli_config_sets_chunk_size():
     assert build_pipeline(load_config()).chunk_size is None
     with pytest.raises(ConfigError, match="pipeline.chunk_size must be an integer or none"):
         apply_overrides(load_config(), ["pipeline.chunk_size=2.5"])
+
+
+def test_a_pipeline_pickled_before_chunk_size_existed_loads(corpus):
+    import pickle
+
+    X, y, g = corpus
+    pipe = pooled().fit(X, y)
+    state = pipe.__getstate__()
+    del state["chunk_size"]  # as pickled by earlier versions
+    old = pickle.loads(pickle.dumps(pipe))
+    old.__dict__.pop("chunk_size")
+    old.__setstate__(state)
+    assert old.chunk_size is None and clone(old).get_params()["chunk_size"] is None
+    np.testing.assert_array_equal(old.predict_proba(X), pipe.predict_proba(X))
