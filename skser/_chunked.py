@@ -3,16 +3,19 @@
 :class:`~skser.pipeline.SERPipeline` calls these when its ``chunk_size`` is set and the
 input has more clips than that. The pipeline's steps before the classifier (the
 *head*: loader, samplers, features, normalisers) then run on ``chunk_size`` clips at a
-time; only the classifier's input, one row of features per training clip, is held
-whole. Peak memory is about::
+time. The classifier's input, one row of features per training row, goes to a
+:class:`~skser._store.FeatureStore` on disk when the classifier trains from one batch
+by batch (skser's Keras classifiers and their seed ensembles); other classifiers get it
+as one array. Peak memory is about::
 
     chunk_size * (1 + copies) * n_samples * 4 bytes       (waveforms of one chunk)
-    + n_rows * feature_size * 4 bytes                      (the classifier's input)
-    + the classifier's own training memory
+    + n_rows * feature_size * 4 bytes                      (only without a store)
+    + the classifier's own training memory (a batch, for the Keras classifiers)
 
-where ``copies`` is the augmenter's copies per clip, ``n_rows`` the training clips
-after oversampling and augmentation and ``feature_size`` the values per clip (e.g. 80
-for pooled MFCC statistics, 40 x 94 for 40 MFCCs of a 3 s clip).
+where ``copies`` is the augmenter's copies per clip, ``n_rows`` the training rows
+after oversampling and augmentation and ``feature_size`` the values per clip (164 for
+the ``"pooled"`` preset, 40 x 94 for 40 MFCCs of a 3 s clip). The store needs
+``n_rows * feature_size * 4`` bytes of disk in the temporary folder (``TMPDIR``).
 
 How the head is fitted, and how it differs from fitting on all clips at once:
 
@@ -33,6 +36,9 @@ import numbers
 
 import numpy as np
 from sklearn.base import clone
+
+from ._store import FeatureStore
+from ._validation import check_finite
 
 logger = logging.getLogger(__name__)
 
@@ -159,6 +165,7 @@ def fit_chunked(pipe, X, y, groups=None):
         for name, step in rest
         if _is_sampler(step)
     }
+    store = FeatureStore() if getattr(final, "_reads_feature_store", False) else None
     parts, labels, speakers = [], [], []
     for c in range(n_chunks):
         rr = rows[c * k : (c + 1) * k]
@@ -171,21 +178,32 @@ def fit_chunked(pipe, X, y, groups=None):
             fit=False,
             seeds={name: s[c] for name, s in seeds.items()},
         )
-        parts.append(np.asarray(Xc))
+        Xc = np.asarray(Xc)
+        if store is None:
+            parts.append(Xc)
+        else:
+            check_finite(Xc, name=f"{type(pipe).__name__} chunk {c + 1}")
+            store.append(Xc)
         labels.append(yc)
         speakers.append(gc)
-        logger.info("chunk %d/%d: %d clips -> %s", c + 1, n_chunks, len(rr), parts[-1].shape)
-    Xt, yt = np.concatenate(parts), np.concatenate(labels)
+        logger.info("chunk %d/%d: %d clips -> %s", c + 1, n_chunks, len(rr), Xc.shape)
+    del Xc
+    Xt = store.rows() if store is not None else np.concatenate(parts)
+    yt = np.concatenate(labels)
     del parts
     logger.info("fitting %s on %s", type(final).__name__, Xt.shape)
 
     final = clone(final) if final not in (None, "passthrough") else final
-    if final not in (None, "passthrough"):
-        if groups is not None and consumes_groups(final, "fit"):
-            with routing_scope():
-                final.fit(Xt, yt, groups=np.concatenate(speakers))
-        else:
-            final.fit(Xt, yt)
+    try:
+        if final not in (None, "passthrough"):
+            if groups is not None and consumes_groups(final, "fit"):
+                with routing_scope():
+                    final.fit(Xt, yt, groups=np.concatenate(speakers))
+            else:
+                final.fit(Xt, yt)
+    finally:
+        if store is not None:
+            store.close()
     fitted_all = {**row_fitted, **transformers}
     pipe.steps = [(name, fitted_all.get(name, step)) for name, step in pipe.steps[:-1]] + [
         (final_name, final)

@@ -180,3 +180,95 @@ def test_a_pipeline_pickled_before_chunk_size_existed_loads(corpus):
     old.__setstate__(state)
     assert old.chunk_size is None and clone(old).get_params()["chunk_size"] is None
     np.testing.assert_array_equal(old.predict_proba(X), pipe.predict_proba(X))
+
+
+# ----------------------------------------------------------- features on disk (Keras)
+def test_the_feature_store_reads_back_what_was_written(tmp_path):
+    from skser._store import FeatureStore
+
+    rng = np.random.default_rng(0)
+    a, b = rng.normal(size=(5, 3, 4)), rng.normal(size=(2, 3, 4))
+    store = FeatureStore(tmp_path)
+    store.append(a)
+    store.append(b)
+    rows = store.rows()
+    assert rows.shape == (7, 3, 4) and len(rows[rows.rows % 2 == 0]) == 4
+    whole = np.concatenate([a, b]).astype(np.float32)
+    np.testing.assert_array_equal(rows.read(), whole)
+    np.testing.assert_array_equal(rows[[6, 0, 3]].read(), whole[[6, 0, 3]])
+    np.testing.assert_array_equal(rows[2:5][[True, False, True], ...].read(), whole[[2, 4]])
+    with pytest.raises(ValueError, match=r"rows of shape \(2,\) after rows of shape \(3, 4\)"):
+        store.append(np.zeros((1, 2)))
+    store.close()
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_full_disk_names_the_store_and_leaves_no_file(tmp_path, monkeypatch):
+    import errno
+
+    from skser._store import FeatureStore
+
+    store = FeatureStore(tmp_path)
+    store.append(np.zeros((4, 10)))
+
+    class Full:
+        def __init__(self, handle):
+            self.handle = handle
+
+        def seek(self, pos):
+            return self.handle.seek(pos)
+
+        def write(self, data):
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+        def close(self):
+            self.handle.close()
+
+        def fileno(self):
+            return self.handle.fileno()
+
+    store._file = Full(store._file)
+    with pytest.raises(OSError, match=r"skser-features-.*the disk is full after 4 rows") as info:
+        store.append(np.zeros((4, 10)))
+    assert info.value.errno == errno.ENOSPC and list(tmp_path.iterdir()) == []
+
+
+def test_keras_classifiers_train_from_the_store_in_batches(corpus, tmp_path, monkeypatch):
+    import tempfile
+
+    from skser._store import StoreRows
+    from skser.models._adapter import SERKerasClassifierBase, StoreBatches
+
+    X, y, g = corpus
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # where the store is written
+    seen, batches = [], []
+    fit, getitem = SERKerasClassifierBase.fit, StoreBatches.__getitem__
+
+    def spy_fit(self, X, y, sample_weight=None, groups=None):
+        seen.append((type(X), X.shape, list(tmp_path.iterdir())))
+        return fit(self, X, y, sample_weight=sample_weight, groups=groups)
+
+    def spy_getitem(self, i):
+        out = getitem(self, i)
+        batches.append(len(out[0]))
+        return out
+
+    monkeypatch.setattr(SERKerasClassifierBase, "fit", spy_fit)
+    monkeypatch.setattr(StoreBatches, "__getitem__", spy_getitem)
+
+    def fitted():
+        pipe = make_ser_pipeline("mfcc", "cnn1d_pool_x3", duration=1.0, random_state=0)
+        pipe.set_params(
+            chunk_size=20, clf__estimator__epochs=2, clf__estimator__batch_size=16,
+            clf__estimator__early_stopping=True, clf__estimator__n_iter_no_change=5,
+        )  # fmt: skip
+        return pipe.fit(X, y, groups=g)
+
+    a = fitted()
+    assert len(seen) == 3  # three networks, each from the store
+    assert all(t is StoreRows and s == (48, 40, 32) and len(f) == 1 for t, s, f in seen)
+    assert batches and max(batches) == 16
+    assert list(tmp_path.iterdir()) == []  # the store is removed after the fit
+    assert a[-1].estimators_[0].validation_speakers_  # early stopping held out speakers
+    b = fitted()
+    np.testing.assert_array_equal(a.predict_proba(X), b.predict_proba(X))  # seeded batches

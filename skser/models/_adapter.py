@@ -50,6 +50,7 @@ from sklearn.utils.validation import (
     column_or_1d,
 )
 
+from .._store import StoreRows
 from .._validation import check_finite, check_scalar_param
 
 logger = logging.getLogger(__name__)
@@ -114,6 +115,32 @@ def _cosine(clf):
     return schedule
 
 
+class StoreBatches(keras.utils.PyDataset):
+    """Batches of a :class:`~skser._store.StoreRows` (features on disk) for
+    ``keras.Model.fit``: the rows in a new seeded order each epoch (``seed=None``: in
+    order, for validation), each batch read from disk when Keras asks for it."""
+
+    def __init__(self, X, y, sample_weight, batch_size, *, seed):
+        super().__init__()
+        self.X, self.y, self.w = X, np.asarray(y), sample_weight
+        self.batch_size = int(batch_size)
+        self.rng = None if seed is None else np.random.default_rng(seed)
+        self.order = np.arange(len(self.y))
+        self.on_epoch_end()
+
+    def __len__(self):
+        return -(-len(self.y) // self.batch_size)
+
+    def __getitem__(self, i):
+        idx = self.order[i * self.batch_size : (i + 1) * self.batch_size]
+        xb, yb = self.X[idx].read(), self.y[idx]
+        return (xb, yb) if self.w is None else (xb, yb, np.asarray(self.w)[idx])
+
+    def on_epoch_end(self):
+        if self.rng is not None:
+            self.order = self.rng.permutation(len(self.y))
+
+
 class SERKerasClassifierBase(KerasClassifier):
     """Base of skser's Keras classifiers (scikeras ``KerasClassifier`` made strict).
 
@@ -127,6 +154,9 @@ class SERKerasClassifierBase(KerasClassifier):
     ``batch_size``, ``epochs``, ``class_weight``, ``early_stopping``,
     ``validation_fraction``, ``n_iter_no_change``, ``random_state``, ``verbose``.
     """
+
+    # A chunked fit may pass a StoreRows (features on disk) to fit: see skser._chunked.
+    _reads_feature_store = True
 
     # Settings scikeras reads as attributes; here they are constants, not parameters.
     warm_start = False
@@ -256,7 +286,9 @@ class SERKerasClassifierBase(KerasClassifier):
             self.y_ndim_ = y.ndim
         elif y is not None:
             y = column_or_1d(np.asarray(y))
-        if X is not None:
+        if isinstance(X, StoreRows):  # a chunked fit's features on disk: checked when written
+            self._check_shape(X, reset)
+        elif X is not None:
             X = check_array(
                 X,
                 allow_nd=True,
@@ -266,33 +298,38 @@ class SERKerasClassifierBase(KerasClassifier):
                 input_name="X",
             )
             check_finite(X, name=name)
-            if X.ndim > 4:
-                raise ValueError(
-                    f"{name} expects X of shape (n_examples, n_features) or "
-                    f"(n_examples, n_bands, n_frames[, n_channels]); got shape {X.shape}"
-                )
-            if reset:
-                self.X_dtype_ = X.dtype
-                self.X_shape_ = X.shape
-                self.n_features_in_ = X.shape[1]
-            elif X.shape[1:] != tuple(self.X_shape_[1:]):
-                if X.ndim == 2 and len(self.X_shape_) == 2:
-                    msg = (
-                        f"X has {X.shape[1]} features, but {name} is expecting "
-                        f"{self.X_shape_[1]} features as input."
-                    )
-                else:
-                    msg = (
-                        f"X has examples of shape {X.shape[1:]}, but {name} is expecting "
-                        f"examples of shape {tuple(self.X_shape_[1:])} as in fit."
-                    )
-                raise ValueError(
-                    msg + " Compute features with the same settings (sr, duration, hop_length, "
-                    "n_mels, ...) as at fit time."
-                )
+            self._check_shape(X, reset)
         if X is not None and y is not None:
             check_consistent_length(X, y)
         return X, y
+
+    def _check_shape(self, X, reset):
+        """At most 4-D; record the example shape at fit, compare it after."""
+        name = type(self).__name__
+        if X.ndim > 4:
+            raise ValueError(
+                f"{name} expects X of shape (n_examples, n_features) or "
+                f"(n_examples, n_bands, n_frames[, n_channels]); got shape {X.shape}"
+            )
+        if reset:
+            self.X_dtype_ = X.dtype
+            self.X_shape_ = X.shape
+            self.n_features_in_ = X.shape[1]
+        elif X.shape[1:] != tuple(self.X_shape_[1:]):
+            if X.ndim == 2 and len(self.X_shape_) == 2:
+                msg = (
+                    f"X has {X.shape[1]} features, but {name} is expecting "
+                    f"{self.X_shape_[1]} features as input."
+                )
+            else:
+                msg = (
+                    f"X has examples of shape {X.shape[1:]}, but {name} is expecting "
+                    f"examples of shape {tuple(self.X_shape_[1:])} as in fit."
+                )
+            raise ValueError(
+                msg + " Compute features with the same settings (sr, duration, hop_length, "
+                "n_mels, ...) as at fit time."
+            )
 
     # -------------------------------------------------------------------- build
     def _builder(self):  # pragma: no cover - abstract
@@ -477,9 +514,9 @@ class SERKerasClassifierBase(KerasClassifier):
             train, val = split
             self.validation_speakers_ = sorted(map(str, np.unique(groups[val])))
         w_train = None if sample_weight is None else sample_weight[train]
-        val_data = (
-            (X[val], y[val]) if sample_weight is None else (X[val], y[val], sample_weight[val])
-        )
+        val_data = (X[val], y[val], None if sample_weight is None else sample_weight[val])
+        if not isinstance(X, StoreRows) and sample_weight is None:
+            val_data = val_data[:2]
         return X[train], y[train], w_train, val_data
 
     def _split_clips(self, y):
@@ -512,12 +549,15 @@ class SERKerasClassifierBase(KerasClassifier):
         if self.lr_schedule == "cosine":
             callbacks.append(keras.callbacks.LearningRateScheduler(_cosine(self)))
         verbose = int(self.verbose or 0)
+        data = {"x": X, "y": y, "sample_weight": sample_weight, "batch_size": self.batch_size}
+        if isinstance(X, StoreRows):  # batches read from disk, shuffled each epoch
+            seed = int(self._seed or 0) + initial_epoch
+            data = {"x": StoreBatches(X, y, sample_weight, self.batch_size, seed=seed)}
+            if val_data is not None:
+                val_data = StoreBatches(*val_data, self.batch_size, seed=None)
         with self._seeded(offset=initial_epoch):
             hist = self.model_.fit(
-                X,
-                y,
-                sample_weight=sample_weight,
-                batch_size=self.batch_size,
+                **data,
                 epochs=initial_epoch + epochs,
                 initial_epoch=initial_epoch,
                 validation_data=val_data,

@@ -99,6 +99,11 @@ class SeedEnsembleClassifier(ClassifierMixin, BaseEstimator):
 
     __metadata_request__fit = {"groups": True}
 
+    @property
+    def _reads_feature_store(self):
+        """Whether ``fit`` takes a chunked fit's features on disk (as its members do)."""
+        return bool(getattr(self.estimator, "_reads_feature_store", False))
+
     def fit(self, X, y, groups=None, **fit_params):
         """Fit every member on ``(X, y)``, each with its own seed.
 
