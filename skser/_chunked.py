@@ -131,8 +131,6 @@ def _run_head(head, X, y, groups, *, fit, seeds=None):
 def fit_chunked(pipe, X, y, groups=None):
     """Fit ``pipe`` (an :class:`~skser.pipeline.SERPipeline`) in chunks of
     ``pipe.chunk_size`` clips; see the module docstring. Returns ``pipe``."""
-    from ._routing import consumes_groups, routing_scope
-
     k = int(pipe.chunk_size)
     X, y = np.asarray(X), np.asarray(y)
     groups = None if groups is None else np.asarray(groups)
@@ -166,10 +164,30 @@ def fit_chunked(pipe, X, y, groups=None):
         if _is_sampler(step)
     }
     store = FeatureStore() if getattr(final, "_reads_feature_store", False) else None
+    try:  # the store's file is removed however the fit ends
+        final = _fit_final(pipe, rest, transformers, rows, X, y, groups, seeds, store)
+    finally:
+        if store is not None:
+            store.close()
+    fitted_all = {**row_fitted, **transformers}
+    pipe.steps = [(name, fitted_all.get(name, step)) for name, step in pipe.steps[:-1]] + [
+        (final_name, final)
+    ]
+    return pipe
+
+
+def _fit_final(pipe, rest, transformers, rows, X, y, groups, seeds, store):
+    """Every chunk through the fitted head (into ``store`` or memory), then the
+    classifier on the result. Returns the fitted classifier."""
+    from ._routing import consumes_groups, routing_scope
+
+    k = int(pipe.chunk_size)
+    final = pipe.steps[-1][1]
+    n_chunks = -(-len(rows) // k)
+    steps = [(n, transformers[n] if not _is_sampler(s) else s) for n, s in rest]
     parts, labels, speakers = [], [], []
     for c in range(n_chunks):
         rr = rows[c * k : (c + 1) * k]
-        steps = [(n, transformers[n] if not _is_sampler(s) else s) for n, s in rest]
         Xc, yc, gc, _ = _run_head(
             steps,
             X[rr],
@@ -187,28 +205,20 @@ def fit_chunked(pipe, X, y, groups=None):
         labels.append(yc)
         speakers.append(gc)
         logger.info("chunk %d/%d: %d clips -> %s", c + 1, n_chunks, len(rr), Xc.shape)
-    del Xc
+        del Xc
     Xt = store.rows() if store is not None else np.concatenate(parts)
     yt = np.concatenate(labels)
     del parts
+    if final in (None, "passthrough"):
+        return final
+    final = clone(final)
     logger.info("fitting %s on %s", type(final).__name__, Xt.shape)
-
-    final = clone(final) if final not in (None, "passthrough") else final
-    try:
-        if final not in (None, "passthrough"):
-            if groups is not None and consumes_groups(final, "fit"):
-                with routing_scope():
-                    final.fit(Xt, yt, groups=np.concatenate(speakers))
-            else:
-                final.fit(Xt, yt)
-    finally:
-        if store is not None:
-            store.close()
-    fitted_all = {**row_fitted, **transformers}
-    pipe.steps = [(name, fitted_all.get(name, step)) for name, step in pipe.steps[:-1]] + [
-        (final_name, final)
-    ]
-    return pipe
+    if groups is not None and consumes_groups(final, "fit"):
+        with routing_scope():
+            final.fit(Xt, yt, groups=np.concatenate(speakers))
+    else:
+        final.fit(Xt, yt)
+    return final
 
 
 def predict_chunked(pipe, method, X, groups=None, **params):

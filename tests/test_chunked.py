@@ -259,16 +259,42 @@ def test_keras_classifiers_train_from_the_store_in_batches(corpus, tmp_path, mon
     def fitted():
         pipe = make_ser_pipeline("mfcc", "cnn1d_pool_x3", duration=1.0, random_state=0)
         pipe.set_params(
-            chunk_size=20, clf__estimator__epochs=2, clf__estimator__batch_size=16,
+            chunk_size=20, clf__n_estimators=2, clf__estimator__epochs=2,
+            clf__estimator__filters=(4, 4, 4), clf__estimator__batch_size=16,
             clf__estimator__early_stopping=True, clf__estimator__n_iter_no_change=5,
         )  # fmt: skip
         return pipe.fit(X, y, groups=g)
 
     a = fitted()
-    assert len(seen) == 3  # three networks, each from the store
+    assert len(seen) == 2  # two networks, each from the store
     assert all(t is StoreRows and s == (48, 40, 32) and len(f) == 1 for t, s, f in seen)
     assert batches and max(batches) == 16
     assert list(tmp_path.iterdir()) == []  # the store is removed after the fit
     assert a[-1].estimators_[0].validation_speakers_  # early stopping held out speakers
     b = fitted()
     np.testing.assert_array_equal(a.predict_proba(X), b.predict_proba(X))  # seeded batches
+
+
+def test_a_chunk_that_fails_to_load_removes_the_store_and_names_the_file(
+    corpus, tmp_path, monkeypatch
+):
+    import tempfile
+
+    X, y, g = corpus
+    store_dir = tmp_path / "tmp"
+    store_dir.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(store_dir))
+    X = X.copy()
+    X[41] = str(tmp_path / "gone.wav")  # in the third chunk of 20, not in the fit sample
+    from skser._store import FeatureStore
+
+    closed = []
+    close = FeatureStore.close
+    monkeypatch.setattr(
+        FeatureStore, "close", lambda self: closed.append(self.n_rows) or close(self)
+    )
+    pipe = make_ser_pipeline("mfcc", "cnn1d", duration=1.0, random_state=0, chunk_size=20)
+    with pytest.raises(ValueError, match="gone.wav"):
+        pipe.fit(X, y, groups=g)
+    assert closed == [40]  # closed by the fit, with the two chunks it had written
+    assert list(store_dir.iterdir()) == []
