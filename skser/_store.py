@@ -47,7 +47,7 @@ class FeatureStore:
     >>> store.append(np.ones((3, 2, 4)))
     >>> store.append(np.zeros((2, 2, 4)))
     >>> rows = store.rows()
-    >>> rows.shape, rows[[0, 4]].read().sum()
+    >>> rows.shape, float(rows[[0, 4]].read().sum())
     ((5, 2, 4), 8.0)
     >>> store.close()
     """
