@@ -31,6 +31,19 @@ def write_tone(
     return path
 
 
+def in_process(capsys, *args):
+    """The command line in this process (``skser.cli.main``): the same code as
+    ``python -m skser``, without another TensorFlow start-up (about 7 s each)."""
+    from types import SimpleNamespace
+
+    from skser.cli import main
+
+    capsys.readouterr()
+    code = main([str(a) for a in args])
+    out, err = capsys.readouterr()
+    return SimpleNamespace(returncode=code, stdout=out, stderr=err)
+
+
 @pytest.fixture
 def tone_writer():
     return write_tone
@@ -94,3 +107,16 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "data" in item.keywords:
             item.add_marker(skip)
+
+
+def pytest_configure(config):
+    """With several xdist workers, each worker (and what it starts) uses one thread for
+    TensorFlow and BLAS, so that n workers share n cores instead of each spinning up a
+    thread per core. Set before the workers start (they inherit the environment); a
+    value already in the environment is kept."""
+    if getattr(config.option, "numprocesses", None) and not os.environ.get("PYTEST_XDIST_WORKER"):
+        from skser.model_selection._dask import WORKER_THREAD_ENV
+
+        for key, value in WORKER_THREAD_ENV.items():
+            if key.endswith("_THREADS"):
+                os.environ.setdefault(key, value)

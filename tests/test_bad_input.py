@@ -11,6 +11,7 @@ import zipfile
 import numpy as np
 import pytest
 import soundfile as sf
+from conftest import in_process
 
 from skser.datasets import audit_corpus, load_csv_corpus, load_ravdess, make_synthetic_speech
 from skser.exceptions import CorpusError, CorpusWarning
@@ -95,7 +96,7 @@ def _truncate(path, keep_seconds, sr=16000, header=44):
 
 
 def test_a_truncated_file_is_warned_about_by_name_in_loading_audit_and_predict(
-    small_corpus, bundle, tmp_path
+    small_corpus, bundle, tmp_path, capsys
 ):
     from skser.exceptions import TruncatedAudioWarning
     from skser.io import load_audio
@@ -118,7 +119,7 @@ def test_a_truncated_file_is_warned_about_by_name_in_loading_audit_and_predict(
     rows = audit.issues[audit.issues["problem"] == "truncated"]
     assert rows["path"].tolist() == [str(victim)]
     assert "declares 1.00 s, only 0.25 s decodes" in rows["detail"].iloc[0]
-    res = _cli("predict", bundle, cut)
+    res = in_process(capsys, "predict", bundle, cut)
     assert res.returncode == 0, res.stderr
     lines = [ln for ln in res.stderr.splitlines() if "truncated" in ln]
     assert len(lines) == 1 and str(cut) in lines[0] and "Traceback" not in res.stderr
@@ -209,7 +210,7 @@ def test_bundle_metadata_of_the_wrong_shape_is_refused(bundle, tmp_path, change,
 
 
 @pytest.mark.slow
-def test_cli_info_and_predict_on_a_damaged_bundle_exit_2_with_one_line(bundle, tmp_path):
+def test_cli_info_and_predict_on_a_damaged_bundle_exit_2_with_one_line(bundle, tmp_path, capsys):
     with zipfile.ZipFile(bundle) as zf:
         meta = json.loads(zf.read("metadata.json"))
     bad = _with_metadata(bundle, tmp_path / "bad.skser", {k: v for k, v in meta.items()
@@ -217,7 +218,7 @@ def test_cli_info_and_predict_on_a_damaged_bundle_exit_2_with_one_line(bundle, t
     wav = tmp_path / "a.wav"
     sf.write(wav, np.zeros(8000, np.float32) + 0.01, 16000)
     for args in (("info", bad), ("predict", bad, wav)):
-        res = _cli(*args)
+        res = in_process(capsys, *args)
         assert res.returncode == 2, res.stderr
         assert "Traceback" not in res.stderr
         assert "lacks the key 'versions'" in res.stderr and "bad.skser" in res.stderr
@@ -369,21 +370,21 @@ def test_cli_flags_after_the_subcommand_and_fast_errors(tmp_path):
     assert "tensorflow" not in res.stderr.lower()
 
 
-def test_cli_single_speaker_corpus_says_why(tmp_path):
+def test_cli_single_speaker_corpus_says_why(tmp_path, capsys):
     corpus = make_synthetic_speech(n_actors=1, emotions=["angry", "sad"], n_clips_per_emotion=3,
                                    duration=0.5, random_state=0, out_dir=tmp_path / "c")  # fmt: skip
     csv = tmp_path / "one.csv"
     csv.write_text("path,label,speaker\n" + "".join(
         f"{p},{t},solo\n" for p, t in zip(corpus.filenames, corpus.target, strict=True)))  # fmt: skip
-    res = _cli("evaluate", "--corpus", "csv", "--csv", csv, "--features", "pooled",
-               "--model", "logreg", "--out", tmp_path / "runs", cwd=tmp_path)  # fmt: skip
+    res = in_process(capsys, "evaluate", "--corpus", "csv", "--csv", csv, "--features",
+                     "pooled", "--model", "logreg", "--out", tmp_path / "runs")  # fmt: skip
     assert res.returncode == 2, res.stderr
     assert "1 speaker(s)" in res.stderr and "Traceback" not in res.stderr
     assert not (tmp_path / "runs").exists() or not any((tmp_path / "runs").iterdir())
 
 
 @pytest.mark.slow
-def test_cli_run_logs_folds_records_warnings_and_reports_the_model(tmp_path):
+def test_cli_run_logs_folds_records_warnings_and_reports_the_model(tmp_path, capsys):
     corpus = make_synthetic_speech(n_actors=4, emotions=["angry", "sad"], n_clips_per_emotion=3,
                                    duration=0.5, random_state=0, out_dir=tmp_path / "c")  # fmt: skip
     labels = ["Angry" if t == "angry" else t for t in corpus.target]
@@ -395,9 +396,9 @@ def test_cli_run_logs_folds_records_warnings_and_reports_the_model(tmp_path):
             for p, t, g in zip(corpus.filenames, labels, corpus.groups, strict=True)
         )
     )
-    res = _cli("train", "--corpus", "csv", "--csv", csv, "--features", "pooled", "--model",
-               "logreg", "--n-splits", "2", "--out", tmp_path / "runs", "--name", "r",
-               cwd=tmp_path)  # fmt: skip
+    res = in_process(capsys, "train", "--corpus", "csv", "--csv", csv, "--features", "pooled",
+                     "--model", "logreg", "--n-splits", "2", "--out", tmp_path / "runs",
+                     "--name", "r")  # fmt: skip
     assert res.returncode == 0, res.stderr
     warning = [ln for ln in res.stderr.splitlines() if "vocabulary" in ln]
     assert len(warning) == 1 and warning[0].startswith("skser train: warning: ")

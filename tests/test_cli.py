@@ -1,4 +1,9 @@
-"""The `skser` command line end to end (subprocesses), and its config handling."""
+"""The `skser` command line end to end, and its config handling.
+
+The training fixture and the entry point's traceback run `python -m skser` as a user
+would; the other commands run `skser.cli.main` in this process (the same code, without
+a TensorFlow start-up of about 7 s per command).
+"""
 
 import io
 import json
@@ -9,6 +14,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import soundfile as sf
+from conftest import in_process
 
 from skser.cli._config import ConfigError, apply_overrides, check_config, load_config
 
@@ -75,7 +81,7 @@ def trained(synthetic_files, tmp_path_factory):
     return base, proc, corpus
 
 
-def test_train_with_a_config_writes_a_complete_run_folder(trained):
+def test_train_with_a_config_writes_a_complete_run_folder(trained, capsys):
     base, proc, corpus = trained
     run = base / "runs" / "cfg-run"
     assert "UAR" in proc.stdout and "protocol: speaker-independent" in proc.stdout
@@ -104,12 +110,12 @@ def test_train_with_a_config_writes_a_complete_run_folder(trained):
     caches = {k: v for k, v in model.get_params(deep=True).items() if k.split("__")[-1] == "memory"}
     assert caches and not any(caches.values())  # trained with a cache, deployed without
     assert (base / "runs" / "cache").is_dir()
-    info = skser("info", run / "model.skser")
+    info = in_process(capsys, "info", run / "model.skser")
     assert info.returncode == 0 and "classes   : angry, calm" in info.stdout
     assert "trusted" in info.stdout
 
 
-def test_predict_mixed_formats_matches_the_in_memory_pipeline(trained, tmp_path):
+def test_predict_mixed_formats_matches_the_in_memory_pipeline(trained, tmp_path, capsys):
     from skser.deploy import load_model
 
     base, _, corpus = trained
@@ -122,7 +128,7 @@ def test_predict_mixed_formats_matches_the_in_memory_pipeline(trained, tmp_path)
     up = librosa.resample(clip, orig_sr=sr, target_sr=44100)
     sf.write(files[1], np.stack([up, 0.5 * up], axis=1), 44100)
     sf.write(files[2], librosa.resample(clip, orig_sr=sr, target_sr=8000), 8000)
-    proc = skser("predict", model_path, tmp_path, "--format", "csv")
+    proc = in_process(capsys, "predict", model_path, tmp_path, "--format", "csv")
     assert proc.returncode == 0, proc.stderr
     table = pd.read_csv(io.StringIO(proc.stdout))
     assert sorted(table["path"]) == sorted(map(str, files))
@@ -144,12 +150,13 @@ def test_predict_mixed_formats_matches_the_in_memory_pipeline(trained, tmp_path)
     )
 
 
-def test_timeline_on_a_long_recording(trained, tmp_path):
+def test_timeline_on_a_long_recording(trained, tmp_path, capsys):
     base, _, corpus = trained
     clips = [sf.read(f, dtype="float32")[0] for f in corpus.filenames[:12]]
     long = tmp_path / "call.wav"
     sf.write(long, np.concatenate(clips), 16000)  # 12 s
-    proc = skser(
+    proc = in_process(
+        capsys,
         "predict",
         base / "runs" / "cfg-run" / "model.skser",
         long,
@@ -167,20 +174,28 @@ def test_timeline_on_a_long_recording(trained, tmp_path):
     assert rows[-1]["end_s"] == 12.0 and {r["label"] for r in rows} <= set(corpus.target)
 
 
-def test_predict_reports_a_bad_file_and_still_predicts_the_others(trained, tmp_path):
+def test_predict_reports_a_bad_file_and_still_predicts_the_others(trained, tmp_path, capsys):
     base, _, corpus = trained
     bad = tmp_path / "broken.wav"
     bad.write_bytes(b"RIFF not really")
-    proc = skser("predict", base / "runs" / "cfg-run" / "model.skser", corpus.filenames[0], bad)
+    model = base / "runs" / "cfg-run" / "model.skser"
+    proc = in_process(capsys, "predict", model, corpus.filenames[0], bad)
     assert proc.returncode == 1
     assert corpus.filenames[0] in proc.stdout
     assert proc.stderr.strip().startswith(f"skser predict: error: {bad}:")
     assert "Traceback" not in proc.stderr
 
 
-def test_errors_are_one_line_with_exit_status(tmp_path):
-    missing = skser(
-        "evaluate", "--corpus", "ravdess", "--data", tmp_path / "nope", "--out", tmp_path / "runs"
+def test_errors_are_one_line_with_exit_status(tmp_path, capsys):
+    missing = in_process(
+        capsys,
+        "evaluate",
+        "--corpus",
+        "ravdess",
+        "--data",
+        tmp_path / "nope",
+        "--out",
+        tmp_path / "runs",
     )
     assert missing.returncode == 2
     assert (
@@ -189,23 +204,24 @@ def test_errors_are_one_line_with_exit_status(tmp_path):
     )
     cfg = tmp_path / "typo.toml"
     cfg.write_text('[pipeline]\nfeaturs = "mfcc"\n')
-    typo = skser("train", "--config", cfg)
+    typo = in_process(capsys, "train", "--config", cfg)
     assert typo.returncode == 2
     assert "unknown key pipeline.featurs; did you mean 'features'?" in typo.stderr
     assert len(typo.stderr.strip().splitlines()) == 1
     assert not (tmp_path / "runs").exists()  # a failed start creates no run folder
     corrupt = tmp_path / "model.skser"
     corrupt.write_bytes(b"PK\x03\x04 truncated")
-    bad_model = skser("predict", corrupt, cfg)
+    bad_model = in_process(capsys, "predict", corrupt, cfg)
     assert bad_model.returncode == 2 and "truncated or corrupt" in bad_model.stderr
     assert "Traceback" not in bad_model.stderr
+    # the real entry point (a process of its own): --verbose shows the traceback
     verbose = skser("--verbose", "predict", corrupt, cfg)
     assert verbose.returncode != 0 and "Traceback" in verbose.stderr
 
 
-def test_audit_command(synthetic_files):
+def test_audit_command(synthetic_files, capsys):
     corpus_dir, _ = synthetic_files
-    proc = skser("audit", corpus_dir, "--corpus", "ravdess")
+    proc = in_process(capsys, "audit", corpus_dir, "--corpus", "ravdess")
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip()
 
@@ -245,19 +261,6 @@ def test_free_sections_are_checked_against_the_estimator():
         build_pipeline(cfg)
 
 
-def in_process(capsys, *args):
-    """The command line in this process (``skser.cli.main``): the same code as the
-    subprocess, without another TensorFlow start-up (about 7 s each)."""
-    from types import SimpleNamespace
-
-    from skser.cli import main
-
-    capsys.readouterr()
-    code = main([str(a) for a in args])
-    out, err = capsys.readouterr()
-    return SimpleNamespace(returncode=code, stdout=out, stderr=err)
-
-
 def tiny_pooled_run(out, name):
     """Flags of a seconds-long run: pooled features + logistic regression, 4 actors."""
     return (
@@ -268,8 +271,10 @@ def tiny_pooled_run(out, name):
     )
 
 
-def test_grid_command_searches_and_saves_the_best(tmp_path):
-    proc = skser("grid", *tiny_pooled_run(tmp_path, "g"), "--set", "grid.clf__C=[0.01, 1.0]")
+def test_grid_command_searches_and_saves_the_best(tmp_path, capsys):
+    proc = in_process(
+        capsys, "grid", *tiny_pooled_run(tmp_path, "g"), "--set", "grid.clf__C=[0.01, 1.0]"
+    )
     assert proc.returncode == 0, proc.stderr
     assert "grid: nested UAR" in proc.stdout and "selection score" in proc.stdout
     m = json.loads((tmp_path / "g" / "metrics.json").read_text())
@@ -293,7 +298,9 @@ def test_grid_command_searches_and_saves_the_best(tmp_path):
 
     meta = read_metadata(tmp_path / "g" / "model.skser")
     assert meta["metrics"]["selection"]["nested_uar_mean"] == pytest.approx(g["nested_uar_mean"])
-    typo = skser("grid", "--corpus", "synthetic", "--out", tmp_path, "--set", "grid.clf__CC=[1]")
+    typo = in_process(
+        capsys, "grid", "--corpus", "synthetic", "--out", tmp_path, "--set", "grid.clf__CC=[1]"
+    )
     assert typo.returncode == 2 and "unknown grid key 'clf__CC'" in typo.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["g"]
 
@@ -324,7 +331,7 @@ def test_speaker_normalised_train_info_and_predict(tmp_path, capsys):
     from skser.datasets import make_synthetic_speech
     from skser.deploy import load_model, read_metadata
 
-    proc = skser("train", *tiny_pooled_run(tmp_path, "sn"), "--speaker-normalise")
+    proc = in_process(capsys, "train", *tiny_pooled_run(tmp_path, "sn"), "--speaker-normalise")
     assert proc.returncode == 0, proc.stderr
     assert "speaker-normalised: each test speaker's unlabelled clips" in proc.stdout
     run = tmp_path / "sn"
@@ -333,7 +340,7 @@ def test_speaker_normalised_train_info_and_predict(tmp_path, capsys):
     assert "speaker-normalised" in (run / "report.md").read_text()
     meta = read_metadata(run / "model.skser")
     assert meta["speaker_normalised"] is True and meta["metrics"]["speaker_normalised"] is True
-    info = skser("info", run / "model.skser")
+    info = in_process(capsys, "info", run / "model.skser")
     assert "speakers  : speaker-normalised" in info.stdout
 
     corpus = make_synthetic_speech(
@@ -346,7 +353,8 @@ def test_speaker_normalised_train_info_and_predict(tmp_path, capsys):
     )
     files = [str(f) for f in corpus.filenames]
     out = tmp_path / "pred.csv"
-    proc = skser(
+    proc = in_process(
+        capsys,
         "predict",
         run / "model.skser",
         *files,

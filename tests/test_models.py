@@ -280,27 +280,33 @@ def test_build_fn_classifier_grid_searches_the_users_parameters(data):
 
 def test_joblib_round_trip_in_a_fresh_process(tmp_path, data):
     X, y = data
+    np.save(tmp_path / "X.npy", X)
+    fitted = {}
     for cls in (CRNNClassifier, KerasBuildFnClassifier):
-        clf = tiny(cls, epochs=2).fit(X, y)
-        path = tmp_path / f"{cls.__name__}.joblib"
-        joblib.dump(clf, path)
-        np.save(tmp_path / "X.npy", X)
-        code = (
-            "import json, sys, joblib, numpy as np;"
-            f"sys.path.insert(0, {str(__import__('pathlib').Path(__file__).parent)!r});"
-            f"m = joblib.load({str(path)!r}); X = np.load({str(tmp_path / 'X.npy')!r});"
-            "print(json.dumps({'proba': m.predict_proba(X).tolist(),"
-            " 'classes': [str(c) for c in m.classes_], 'history': m.history_}))"
-        )
-        out = subprocess.run(
-            [sys.executable, "-c", code], capture_output=True, text=True, check=True
-        ).stdout
-        loaded = json.loads(out.strip().splitlines()[-1])
+        fitted[cls.__name__] = tiny(cls, epochs=2).fit(X, y)
+        joblib.dump(fitted[cls.__name__], tmp_path / f"{cls.__name__}.joblib")
+    # one fresh process loads both (one TensorFlow start-up)
+    code = (
+        "import json, sys, joblib, numpy as np;"
+        f"sys.path.insert(0, {str(__import__('pathlib').Path(__file__).parent)!r});"
+        f"X = np.load({str(tmp_path / 'X.npy')!r}); out = {{}}\n"
+        f"for name in {sorted(fitted)!r}:\n"
+        f"    m = joblib.load({str(tmp_path)!r} + '/' + name + '.joblib')\n"
+        "    out[name] = {'proba': m.predict_proba(X).tolist(),"
+        " 'classes': [str(c) for c in m.classes_], 'history': m.history_}\n"
+        "print(json.dumps(out))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    loaded = json.loads(out.strip().splitlines()[-1])
+    assert sorted(loaded) == sorted(fitted)
+    for name, clf in fitted.items():
         np.testing.assert_array_equal(
-            np.asarray(loaded["proba"], dtype=np.float32), clf.predict_proba(X)
+            np.asarray(loaded[name]["proba"], dtype=np.float32), clf.predict_proba(X)
         )
-        assert loaded["classes"] == list(LABELS)
-        assert loaded["history"] == clf.history_
+        assert loaded[name]["classes"] == list(LABELS)
+        assert loaded[name]["history"] == clf.history_
 
 
 # -------------------------------------------------------------------- bad input
