@@ -59,7 +59,6 @@ def main():
     if args.part == "memory":
         return memory_part(args)
 
-    import skser
     from skser.datasets import load_ravdess
     from skser.model_selection import dask_scheduler, make_grid_search
     from skser.pipeline import make_ser_pipeline
@@ -113,14 +112,23 @@ def main():
         "same_scores_and_best_params": same,
         "best_params": remote.best_params_,
         "best_score": round(float(remote.best_score_), 4),
-        "machine": {"python": platform.python_version(), "cpu_count": os.cpu_count()},
-        "versions": {"skser": skser.__version__},
-        "command": "python benchmarks/bench_scale.py " + " ".join(sys.argv[1:]),
     }
+    _report(result, args.out)
+
+
+def _report(result, out):
+    """Add the machine, versions and command to ``result``; print it, and write ``out``."""
+    import skser
+
+    result.update(
+        machine={"python": platform.python_version(), "cpu_count": os.cpu_count()},
+        versions={"skser": skser.__version__},
+        command="python benchmarks/bench_scale.py " + " ".join(sys.argv[1:]),
+    )
     text = json.dumps(result, indent=2)
     print(text)
-    if args.out:
-        args.out.write_text(text + "\n")
+    if out:
+        out.write_text(text + "\n")
 
 
 POOL_SECONDS = 3.0
@@ -185,8 +193,6 @@ def memory_part(args):
     import subprocess
     import tempfile
 
-    import skser
-
     sizes = [int(s) for s in args.sizes.split(",")]
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -214,18 +220,12 @@ def memory_part(args):
     }
     result = {
         "benchmark": "bench_scale (memory part)",
-        "data": f"N references to {1040} synthetic clips of {POOL_SECONDS} s (pool on disk)",
+        "data": f"N references to 1040 synthetic clips of {POOL_SECONDS} s (pool on disk)",
         "rows": rows,
         "peak_rss_ratio_largest_to_smallest_chunked": ratio,
         "target": "peak RSS at 50k clips < 3 GB and within 1.5x of the 1k run",
-        "machine": {"python": platform.python_version(), "cpu_count": os.cpu_count()},
-        "versions": {"skser": skser.__version__},
-        "command": "python benchmarks/bench_scale.py " + " ".join(sys.argv[1:]),
     }
-    text = json.dumps(result, indent=2)
-    print(text)
-    if args.out:
-        args.out.write_text(text + "\n")
+    _report(result, args.out)
 
 
 if __name__ == "__main__":
