@@ -105,7 +105,6 @@ def _check_head(pipe, head):
             "memory only when the features are steps of the pipeline (a feature preset of "
             "make_ser_pipeline, not the fusion, whose classifier computes its own features)"
         )
-    return owner
 
 
 def _run_head(head, X, y, groups, *, fit, seeds=None):
