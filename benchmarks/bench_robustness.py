@@ -21,6 +21,9 @@ clips per condition and its difference to clean.
 parameters before fitting, e.g. ``--set clf__deep__repeat=passthrough`` or
 ``--set augment__p_babble=0``; ``--conditions clean,re-cut 2 s`` scores only those.
 They are for attributing a change: each variant fits the same folds with the same seed.
+``--save-proba FILE.npz`` also writes each fusion branch's probabilities per condition
+(``{member}/{condition}``, rows in corpus order, plus ``classes``, ``y``, ``groups``): branches fit
+independently, so runs of one branch each can be fused afterwards without refitting.
 
 ``--augment-chain`` trains on in-fold copies of the training clips through the recording
 chain instead of the clips themselves (``CHAIN_AUGMENT``: each copy band-limited with
@@ -135,6 +138,8 @@ def main():
                     help="pipeline parameter to set before fitting (repeatable)")  # fmt: skip
     ap.add_argument("--conditions", default=None,
                     help="comma-separated conditions to score (default: all)")  # fmt: skip
+    ap.add_argument("--save-proba", type=Path, default=None,
+                    help="fusion only: write each branch's probabilities to this .npz")  # fmt: skip
     args = ap.parse_args()
     overrides = parse_overrides(args.set)
 
@@ -154,6 +159,7 @@ def main():
         conds = {c: conds[c] for c in wanted}
     preds = {c: np.empty(len(y), dtype=object) for c in conds}
     member_preds = {}  # fusion: each branch's own predictions, from the same fitted models
+    member_probas = {}  # --save-proba: "{member}/{condition}" -> (n_clips, n_classes)
     t0 = time.perf_counter()
     for k, actors in enumerate(ISSUE_FOLDS):
         test = np.isin(g, actors)
@@ -187,6 +193,10 @@ def main():
                     store = member_preds.setdefault(member, {})
                     store.setdefault(name, np.empty(len(y), dtype=object))
                     store[name][test] = clf.classes_[np.argmax(p, axis=1)]
+                    key = f"{member}/{name}"
+                    if key not in member_probas:
+                        member_probas[key] = np.full((len(y), len(clf.classes_)), np.nan)
+                    member_probas[key][test] = p
                 preds[name][test] = clf.classes_[np.argmax(clf.fuse(probas), axis=1)]
             else:
                 preds[name][test] = pipe.predict(batch, groups=g[test])
@@ -229,6 +239,8 @@ def main():
         "machine": {"python": platform.python_version(), "cpu_count": os.cpu_count()},
         "command": "python benchmarks/bench_robustness.py " + " ".join(sys.argv[1:]),
     }
+    if args.save_proba is not None:
+        np.savez_compressed(args.save_proba, classes=clf.classes_, y=y, groups=g, **member_probas)
     print(json.dumps(out, indent=2))
 
 
