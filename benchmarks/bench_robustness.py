@@ -240,7 +240,9 @@ def main():
         "command": "python benchmarks/bench_robustness.py " + " ".join(sys.argv[1:]),
     }
     if args.save_proba is not None:
-        np.savez_compressed(args.save_proba, classes=clf.classes_, y=y, groups=g, **member_probas)
+        labels = {"classes": clf.classes_, "y": y, "groups": g}  # as str: no pickle to load
+        labels = {k: np.asarray(v).astype(str) for k, v in labels.items()}
+        np.savez_compressed(args.save_proba, **labels, **member_probas)
     print(json.dumps(out, indent=2))
 
 
