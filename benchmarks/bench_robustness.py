@@ -158,8 +158,7 @@ def main():
             raise SystemExit(f"--conditions: unknown {unknown} or no 'clean'; known: {list(conds)}")
         conds = {c: conds[c] for c in wanted}
     preds = {c: np.empty(len(y), dtype=object) for c in conds}
-    member_preds = {}  # fusion: each branch's own predictions, from the same fitted models
-    member_probas = {}  # --save-proba: "{member}/{condition}" -> (n_clips, n_classes)
+    member_probas = {}  # fusion: each branch's own probabilities, from the same fitted models
     t0 = time.perf_counter()
     for k, actors in enumerate(ISSUE_FOLDS):
         test = np.isin(g, actors)
@@ -190,13 +189,9 @@ def main():
                 waves_in = pipe.named_steps["load"].transform(batch)
                 probas = clf.member_proba(waves_in, g[test])
                 for member, p in probas.items():
-                    store = member_preds.setdefault(member, {})
-                    store.setdefault(name, np.empty(len(y), dtype=object))
-                    store[name][test] = clf.classes_[np.argmax(p, axis=1)]
-                    key = f"{member}/{name}"
-                    if key not in member_probas:
-                        member_probas[key] = np.full((len(y), len(clf.classes_)), np.nan)
-                    member_probas[key][test] = p
+                    store = member_probas.setdefault(member, {})
+                    store.setdefault(name, np.full((len(y), len(clf.classes_)), np.nan))
+                    store[name][test] = p
                 preds[name][test] = clf.classes_[np.argmax(clf.fuse(probas), axis=1)]
             else:
                 preds[name][test] = pipe.predict(batch, groups=g[test])
@@ -230,10 +225,10 @@ def main():
         "clean_uar_by_gender": by_gender,
         "member_uar_pooled": {
             m: {
-                c: round(float(unweighted_average_recall(y, p.astype(str))), 4)
+                c: round(float(unweighted_average_recall(y, clf.classes_[p.argmax(1)])), 4)
                 for c, p in d.items()
             }
-            for m, d in member_preds.items()
+            for m, d in member_probas.items()
         },
         "wall_time_s": round(time.perf_counter() - t0, 1),
         "machine": {"python": platform.python_version(), "cpu_count": os.cpu_count()},
@@ -242,7 +237,8 @@ def main():
     if args.save_proba is not None:
         labels = {"classes": clf.classes_, "y": y, "groups": g}  # as str: no pickle to load
         labels = {k: np.asarray(v).astype(str) for k, v in labels.items()}
-        np.savez_compressed(args.save_proba, **labels, **member_probas)
+        probas = {f"{m}/{c}": p for m, d in member_probas.items() for c, p in d.items()}
+        np.savez_compressed(args.save_proba, **labels, **probas)
     print(json.dumps(out, indent=2))
 
 
