@@ -43,7 +43,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_ravdess import DEFAULT_DATA  # noqa: E402
-from speaker_rows import ISSUE_FOLDS  # noqa: E402
+from speaker_rows import ISSUE_FOLDS, uar_per_fold  # noqa: E402
 
 from skser.pipeline import RECORDING_CHAIN_AUGMENT  # noqa: E402
 
@@ -203,10 +203,7 @@ def main():
         v: round(float(unweighted_average_recall(y[gender == v], clean[gender == v])), 4)
         for v in sorted(set(gender))
     }
-    per_fold = [
-        round(float(unweighted_average_recall(y[np.isin(g, a)], clean[np.isin(g, a)])), 4)
-        for a in ISSUE_FOLDS
-    ]
+    per_fold = [round(u, 4) for u in uar_per_fold(y, clean, g)]
     out = {
         "benchmark": "bench_robustness",
         "pipeline": args.pipeline,

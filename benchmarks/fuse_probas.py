@@ -28,7 +28,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from speaker_rows import ISSUE_FOLDS  # noqa: E402
+from speaker_rows import uar_per_fold  # noqa: E402
 
 from skser.metrics import unweighted_average_recall  # noqa: E402
 
@@ -74,15 +74,17 @@ def main():
         raise SystemExit(f"no 'clean' condition common to all branches (common: {conditions})")
     weight_sets = args.weights or [",".join(["1"] * len(branches))]
 
-    def uar(proba):
-        return float(unweighted_average_recall(y, classes[np.argmax(proba, axis=1)]))
+    def predict(proba):
+        return classes[np.argmax(proba, axis=1)]
 
-    def fused(weights, cond):
-        return np.tensordot(weights, np.stack([b[1][cond] for b in branches]), 1)
+    def uar(pred):
+        return round(float(unweighted_average_recall(y, pred)), 4)
+
+    stacked = {c: np.stack([b[1][c] for b in branches]) for c in conditions}
 
     out = {"branches": dict(zip(names, args.branch, strict=True)), "alone": {}, "fused": []}
     for name, probas, *_ in branches:
-        out["alone"][name] = {c: round(uar(probas[c]), 4) for c in conditions}
+        out["alone"][name] = {c: uar(predict(probas[c])) for c in conditions}
     for text in weight_sets:
         try:
             w = np.array([float(v) for v in text.split(",")])
@@ -91,19 +93,14 @@ def main():
         if w.shape != (len(branches),) or np.any(w < 0) or w.sum() <= 0:
             raise SystemExit(f"--weights {text!r}: need {len(branches)} non-negative weights")
         w = w / w.sum()
-        clean = classes[np.argmax(fused(w, "clean"), axis=1)]
-        per_fold = [
-            round(
-                float(unweighted_average_recall(y[np.isin(groups, f)], clean[np.isin(groups, f)])),
-                4,
-            )
-            for f in ISSUE_FOLDS
-        ]
+        preds = {c: predict(np.tensordot(w, stacked[c], 1)) for c in conditions}
         out["fused"].append(
             {
                 "weights": dict(zip(names, np.round(w, 4).tolist(), strict=True)),
-                "uar_pooled": {c: round(uar(fused(w, c)), 4) for c in conditions},
-                "clean_uar_per_fold": per_fold,
+                "uar_pooled": {c: uar(p) for c, p in preds.items()},
+                "clean_uar_per_fold": [
+                    round(u, 4) for u in uar_per_fold(y, preds["clean"], groups)
+                ],
             }
         )
     out["command"] = "python benchmarks/fuse_probas.py " + " ".join(sys.argv[1:])

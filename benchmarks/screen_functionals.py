@@ -26,7 +26,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_ravdess import DEFAULT_DATA  # noqa: E402
-from speaker_rows import ISSUE_FOLDS, _linear  # noqa: E402
+from speaker_rows import ISSUE_FOLDS, _linear, uar_per_fold  # noqa: E402
 
 
 def recut(y, seconds, sr=16000):
@@ -91,10 +91,7 @@ def main():
                 for c, F in feats.items():
                     preds[c][test] = model.predict(F[test], groups=g[test])
             clean = preds["clean"].astype(str)
-            per_fold = [
-                float(unweighted_average_recall(y[np.isin(g, a)], clean[np.isin(g, a)]))
-                for a in ISSUE_FOLDS
-            ]
+            per_fold = uar_per_fold(y, clean, g)
             row = {
                 "uar_mean": round(float(np.mean(per_fold)), 4),
                 "uar_std": round(float(np.std(per_fold)), 4),

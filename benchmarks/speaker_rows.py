@@ -42,6 +42,18 @@ ISSUE_FOLDS = [
 C_GRID = [0.01, 0.1, 1.0, 10.0]
 
 
+def uar_per_fold(y, pred, groups):
+    """UAR of ``pred`` on each fold's test actors, in ``ISSUE_FOLDS`` order (floats)."""
+    from skser.metrics import unweighted_average_recall
+
+    y, pred, groups = np.asarray(y), np.asarray(pred), np.asarray(groups)
+    out = []
+    for actors in ISSUE_FOLDS:
+        test = np.isin(groups, actors)
+        out.append(float(unweighted_average_recall(y[test], pred[test])))
+    return out
+
+
 def issue_cv(groups):
     from sklearn.model_selection import PredefinedSplit
 
