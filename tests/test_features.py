@@ -463,6 +463,36 @@ def test_paralinguistic_functionals_equal_hand_computations_on_speech(source, re
         assert _named(pf, F, "voiced_share")[0] == pytest.approx(share, abs=0.15)
 
 
+def test_functionals_of_each_track_equal_numpy_and_scipy_one_track_at_a_time():
+    """The functionals are computed for all tracks at once; each equals its textbook
+    definition on that track alone (np.polyfit slope, scipy skew and excess kurtosis)."""
+    from scipy import stats
+
+    from skser.features._functionals import FUNCTIONALS, _functionals
+
+    rng = np.random.default_rng(0)
+    D = np.vstack([rng.normal(size=50).cumsum(), np.full(50, 3.0), rng.gamma(2.0, size=50)])
+    got = _functionals(D).reshape(3, len(FUNCTIONALS))
+    for v, row in zip(D, got, strict=True):
+        f = dict(zip(FUNCTIONALS, row, strict=True))
+        p1, p25, p50, p75, p99 = np.percentile(v, [1, 25, 50, 75, 99])
+        assert [f["p1"], f["p25"], f["p50"], f["p75"], f["p99"]] == pytest.approx(
+            [p1, p25, p50, p75, p99]
+        )
+        assert f["mean"] == pytest.approx(v.mean()) and f["std"] == pytest.approx(v.std())
+        assert f["range"] == pytest.approx(p99 - p1) and f["iqr"] == pytest.approx(p75 - p25)
+        assert f["slope"] == pytest.approx(np.polyfit(np.arange(50), v, 1)[0], abs=1e-9)
+        if v.std() > 0:
+            assert f["skew"] == pytest.approx(stats.skew(v))
+            assert f["kurtosis"] == pytest.approx(stats.kurtosis(v))
+        else:  # a flat track: no skew, the kurtosis of a constant, never a rising frame
+            assert (f["skew"], f["kurtosis"], f["rise"]) == (0.0, -3.0, 0.0)
+        if v.std() > 0:
+            assert f["rise"] == pytest.approx((np.diff(v) > 1e-4 * (p99 - p1)).mean())
+    assert _functionals(D[:, :1]).reshape(3, -1)[:, FUNCTIONALS.index("slope")].tolist() == [0] * 3
+    assert _functionals(D[:, :0]).tolist() == [0.0] * (3 * len(FUNCTIONALS))
+
+
 def test_feature_names_follow_sklearns_rules_and_3d_steps_refuse_dataframes():
     from sklearn.pipeline import make_pipeline
 

@@ -18,22 +18,34 @@ FUNCTIONALS = (
 )  # fmt: skip
 
 
-def _functionals(v):
-    """The FUNCTIONALS of one descriptor track ``v`` (1-D, finite)."""
-    if v.size == 0:
-        return np.zeros(len(FUNCTIONALS))
-    mean, std = v.mean(), v.std()
-    p1, p25, p50, p75, p99 = np.percentile(v, [1, 25, 50, 75, 99])
-    t = np.arange(v.size, dtype=np.float64)
-    slope = np.polyfit(t, v, 1)[0] if v.size > 1 else 0.0
-    z = (v - mean) / std if std > 0 else np.zeros_like(v)
-    skew, kurt = (z**3).mean(), (z**4).mean() - 3.0
-    # rising frames: a change below 1e-4 of the 1-99 % range is a tie (float noise of a
-    # flat stretch, such as floored silence), so a gain or rounding cannot flip it
-    rise = float((np.diff(v) > 1e-4 * (p99 - p1)).mean()) if v.size > 1 else 0.0
-    return np.array(
-        [mean, std, p1, p25, p50, p75, p99, p99 - p1, p75 - p25, slope, skew, kurt, rise]
+def _functionals(D):
+    """The FUNCTIONALS of each row of ``D`` (descriptor tracks, ``(n_tracks, n_frames)``,
+    finite), concatenated per track: ``(n_tracks * len(FUNCTIONALS),)``."""
+    D = np.asarray(D, dtype=np.float64)
+    n_tracks, n = D.shape
+    if n == 0:
+        return np.zeros(n_tracks * len(FUNCTIONALS))
+    mean, std = D.mean(axis=1), D.std(axis=1)
+    p1, p25, p50, p75, p99 = np.percentile(D, [1, 25, 50, 75, 99], axis=1)
+    centred = D - mean[:, None]
+    slope = np.zeros(n_tracks)
+    skew, kurt, rise = np.zeros(n_tracks), np.full(n_tracks, -3.0), np.zeros(n_tracks)
+    if n > 1:
+        t = np.arange(n, dtype=np.float64)
+        t -= t.mean()
+        slope = centred @ t / (t @ t)  # least-squares slope, as np.polyfit(t, v, 1)[0]
+        # rising frames: a change below 1e-4 of the 1-99 % range is a tie (float noise of
+        # a flat stretch, such as floored silence), so a gain or rounding cannot flip it
+        rise = (np.diff(D, axis=1) > (1e-4 * (p99 - p1))[:, None]).mean(axis=1)
+    ok = std > 0
+    if ok.any():
+        z = centred[ok] / std[ok, None]
+        z2 = z * z
+        skew[ok], kurt[ok] = (z2 * z).mean(axis=1), (z2 * z2).mean(axis=1) - 3.0
+    out = np.stack(
+        [mean, std, p1, p25, p50, p75, p99, p99 - p1, p75 - p25, slope, skew, kurt, rise], axis=1
     )
+    return out.ravel()
 
 
 class ParalinguisticFunctionals(TransformerMixin, BaseEstimator):
@@ -224,11 +236,11 @@ class ParalinguisticFunctionals(TransformerMixin, BaseEstimator):
         if self.active_range_db is not None:
             loud = D[names.index("loudness")]
             keep = loud >= np.percentile(loud, 95) - self.active_range_db
-        parts = [np.concatenate([_functionals(d) for d in D[:, keep]])]
+        parts = [_functionals(D[:, keep])]
         if self.deltas:
             width = min(9, D.shape[1] if D.shape[1] % 2 else D.shape[1] - 1)
             dD = librosa.feature.delta(D, width=width) if width >= 3 else np.zeros_like(D)
-            parts.append(np.concatenate([_functionals(d) for d in dD[:, keep]]))
+            parts.append(_functionals(dD[:, keep]))
         D = D[:, keep]
         f0, loud, voicing, hnr = (D[names.index(k)] for k in ("f0", "loudness", "voicing", "hnr"))
         voiced = voicing >= self.voicing_threshold
