@@ -26,9 +26,12 @@ They are for attributing a change: each variant fits the same folds with the sam
 independently, so runs of one branch each can be fused afterwards without refitting.
 
 ``--augment-chain`` trains on in-fold copies of the training clips through the recording
-chain instead of the clips themselves (``CHAIN_AUGMENT``: each copy band-limited with
-probability 0.3 and noisy at 10-30 dB SNR with probability 0.3, time-shifted with
-probability 0.5; same number of training clips, so the same training time).
+chain (``CHAIN_AUGMENT``, skser's ``RECORDING_CHAIN_AUGMENT``: babble, band limit and
+noise each with probability 0.3, a time shift with probability 0.5) instead of the clips
+themselves; the fusion trains as it ships (``augment="auto"``: ``FUSION_AUGMENT``, the
+CNN branch on the copies, the functionals branch on the clips and the copies). A
+screen of one branch's augmentation sets it inside the branch, e.g.
+``--set clf__functionals__augment__keep_original=false``.
 """
 
 import argparse
@@ -45,7 +48,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_ravdess import DEFAULT_DATA  # noqa: E402
 from speaker_rows import ISSUE_FOLDS, uar_per_fold  # noqa: E402
 
-from skser.pipeline import RECORDING_CHAIN_AUGMENT  # noqa: E402
+from skser.pipeline import FUSION_AUGMENT, RECORDING_CHAIN_AUGMENT  # noqa: E402
 
 
 def conditions(sr):
@@ -79,10 +82,17 @@ def conditions(sr):
     }
 
 
-#: In-fold recording-chain augmentation of --augment-chain (AudioAugmenter parameters).
-# the default's training augmentation (skser._presets.RECORDING_CHAIN_AUGMENT); without
-# --augment-chain the pipelines are built with augment=None
+#: In-fold recording-chain augmentation of --augment-chain (AudioAugmenter parameters)
+#: for the pipelines other than the fusion, which trains as it ships (augment="auto");
+#: without --augment-chain every pipeline is built with augment=None.
 CHAIN_AUGMENT = RECORDING_CHAIN_AUGMENT
+
+
+def chain_augment(pipeline):
+    """What --augment-chain trains ``pipeline`` with: ``augment=`` and its parameters."""
+    if pipeline == "fusion":
+        return "auto", FUSION_AUGMENT
+    return CHAIN_AUGMENT, CHAIN_AUGMENT
 
 
 def build(name, speaker, random_state, augment=None):
@@ -162,7 +172,7 @@ def main():
     t0 = time.perf_counter()
     for k, actors in enumerate(ISSUE_FOLDS):
         test = np.isin(g, actors)
-        augment = CHAIN_AUGMENT if args.augment_chain else None
+        augment = chain_augment(args.pipeline)[0] if args.augment_chain else None
         pipe = build(args.pipeline, args.speaker_normalise, args.random_state, augment)
         if args.members:
             keep = [m.strip() for m in args.members.split(",")]
@@ -208,7 +218,7 @@ def main():
         "benchmark": "bench_robustness",
         "pipeline": args.pipeline,
         "speaker_normalised": args.speaker_normalise,
-        "augment_chain": CHAIN_AUGMENT if args.augment_chain else None,
+        "augment_chain": chain_augment(args.pipeline)[1] if args.augment_chain else None,
         "members": args.members,
         "overrides": {
             k: repr(v) if not isinstance(v, (int, float, str, type(None), list)) else v

@@ -17,12 +17,13 @@ from sklearn.base import clone
 from ._presets import (
     AUTO_MODEL_DESCRIPTION,
     FEATURES,
+    FUSION_AUGMENT,
     MODELS,
     RECIPES,
     RECORDING_CHAIN_AUGMENT,
-    auto_augment,
     auto_features,
     auto_model,
+    branch_augment,
     check_compatible,
     normaliser,
     speaker_step,
@@ -38,6 +39,7 @@ __all__ = [
     "MODEL_PRESETS",
     "RECIPES",
     "RECORDING_CHAIN_AUGMENT",
+    "FUSION_AUGMENT",
 ]
 
 #: Named feature extractors accepted by ``make_ser_pipeline(features=...)`` and what
@@ -70,6 +72,19 @@ def _set_nested(estimator, name, value, *, only_if_none=True):
     }
     if updates:
         estimator.set_params(**updates)
+
+
+def _set_nested_augmenters(estimator, **params):
+    """Set ``params`` on ``estimator`` and every AudioAugmenter inside it, if augmenters."""
+    from .augment import AudioAugmenter
+
+    found = [estimator] if isinstance(estimator, AudioAugmenter) else []
+    if hasattr(estimator, "get_params"):
+        found += [
+            v for v in estimator.get_params(deep=True).values() if isinstance(v, AudioAugmenter)
+        ]
+    for augmenter in found:
+        augmenter.set_params(**params)
 
 
 def make_ser_pipeline(
@@ -114,11 +129,16 @@ def make_ser_pipeline(
         (``RandomOverSampler``), or any imbalanced-learn sampler; False disables it.
     augment : "auto", None, True, dict or AudioAugmenter, default="auto"
         Training-time augmentation (training folds only, never at predict time).
-        ``"auto"``: what the model preset trains with, for the fusion (the default)
-        :data:`RECORDING_CHAIN_AUGMENT` (each training clip replaced by a copy through
-        a random recording chain: telephone band, noise, time shift), for the other
-        presets none. True uses :class:`~skser.augment.AudioAugmenter` defaults, a dict
-        gives its parameters, None disables it.
+        ``"auto"``: what the model preset trains with. For the fusion (the default)
+        :data:`FUSION_AUGMENT`, inside each branch (``clf__deep__augment``,
+        ``clf__functionals__augment``; the pipeline's ``augment`` step stays
+        ``"passthrough"``): copies of the training clips through a random recording
+        chain (:data:`RECORDING_CHAIN_AUGMENT`: babble, telephone band, noise, time
+        shift), the CNNs on the copies only, the linear model on the clips and their
+        copies. For the other presets none. True uses
+        :class:`~skser.augment.AudioAugmenter` defaults, a dict gives its parameters, an
+        AudioAugmenter is cloned: all three as the pipeline's ``augment`` step, which
+        every branch of the fusion then shares. None disables it.
     normalise : {"auto", "band", "cmn", "sample"}, None or transformer, default="auto"
         ``"band"``: per-band z-score learnt on the training fold
         (:class:`~skser.features.BandStandardScaler`); ``"cmn"``: each clip's own
@@ -195,7 +215,8 @@ def make_ser_pipeline(
                 f"model={model!r} sets its own normalisation in each branch; leave normalise='auto'"
             )
         feats, speaker, norm = "passthrough", "passthrough", "passthrough"
-        clf = MODELS[model].build(sr=sr, speaker_normalise=speaker_normalise)
+        inner = branch_augment(model) if isinstance(augment, str) and augment == "auto" else None
+        clf = MODELS[model].build(sr=sr, speaker_normalise=speaker_normalise, augment=inner)
     else:
         feats = FEATURES[features].build(sr) if isinstance(features, str) else clone(features)
         clf = MODELS[model].build(sr=sr) if isinstance(model, str) else clone(model)
@@ -210,7 +231,7 @@ def make_ser_pipeline(
         sampler = clone(oversample)
 
     if isinstance(augment, str) and augment == "auto":
-        augment = auto_augment(model)
+        augment = None  # no preset augments at the pipeline level (the fusion: in branches)
     if augment in (None, False, "passthrough"):
         augmenter = "passthrough"
     elif augment is True:
@@ -242,8 +263,10 @@ def make_ser_pipeline(
             _set_nested(step, "n_jobs", n_jobs)
         if memory is not None and step is not clf:
             _set_nested(step, "memory", memory)
-    if verbose and augmenter != "passthrough":
-        augmenter.set_params(verbose=True)
+    if verbose:
+        for step in (augmenter, clf):  # the fusion's branches have their own augmenters
+            if step != "passthrough":
+                _set_nested_augmenters(step, verbose=True)
     return SERPipeline(steps, memory=memory, chunk_size=chunk_size)
 
 

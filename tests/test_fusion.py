@@ -166,6 +166,25 @@ def test_default_prediction_ignores_the_recording_gain(tiny_corpus):
         np.testing.assert_array_equal(pipe.predict(other), pipe.predict(test))
 
 
+def test_default_branches_train_on_their_own_copies(tiny_corpus):
+    """augment="auto": the CNN branch trains on one recording-chain copy per clip, the
+    functionals branch on the clips and the same copies; speaker ids follow both."""
+    X, y, groups = tiny_corpus
+    pipe = _tiny_fusion(speaker_normalise=True).fit(X, y, groups=groups)
+    n = len(pipe.named_steps["oversample"].sample_indices_)  # after oversampling
+    deep, func = pipe.named_steps["clf"].estimators_
+    deep_aug, func_aug = deep.named_steps["augment"], func.named_steps["augment"]
+    assert len(deep_aug.sample_indices_) == n and len(func_aug.sample_indices_) == 2 * n
+    np.testing.assert_array_equal(func_aug.sample_indices_[:n], np.arange(n))  # the clips
+    np.testing.assert_array_equal(func_aug.sample_indices_[n:], deep_aug.sample_indices_)
+    # the same seed: the same recording chain drawn for each copy in both branches
+    assert deep_aug.augmentations_.equals(func_aug.augmentations_)
+    assert deep_aug.augmentations_["babble_snr"].notna().any()
+    scaler = func.named_steps["speaker"]  # fitted on 2n rows of the training speakers
+    assert sorted(map(str, scaler.speakers_)) == sorted(map(str, np.unique(groups)))
+    assert pipe.predict(X[:6], groups=groups[:6]).shape == (6,)
+
+
 def test_fusion_pipeline_cv_records_each_branch(tiny_corpus):
     from skser.model_selection import cross_validate_ser
 

@@ -469,12 +469,22 @@ def test_default_pipeline_is_the_fusion_of_a_cnn_ensemble_and_functionals():
     assert isinstance(func.named_steps["features"], ParalinguisticFunctionals)
     lr = func.named_steps["clf"]
     assert isinstance(lr, LogisticRegression) and lr.C == 0.01
-    # it trains on copies through a random recording chain (in-fold), the others do not
-    aug = pipe.named_steps["augment"]
-    assert (aug.n_augment, aug.keep_original, aug.p_band, aug.p_noise) == (1, False, 0.3, 0.3)
-    assert (aug.p_stretch, aug.p_pitch, aug.random_state) == (0.0, 0.0, 0)
+    # each branch trains on its own copies through a random recording chain (in-fold):
+    # the CNNs on the copies only, the linear model on the clips and the copies
+    assert pipe.named_steps["augment"] == "passthrough"
+    deep_aug, func_aug = deep.named_steps["augment"], func.named_steps["augment"]
+    for aug in (deep_aug, func_aug):
+        assert (aug.n_augment, aug.p_babble, aug.p_band, aug.p_noise) == (1, 0.3, 0.3, 0.3)
+        assert (aug.p_stretch, aug.p_pitch, aug.random_state) == (0.0, 0.0, 0)
+    assert (deep_aug.keep_original, func_aug.keep_original) == (False, True)
     assert make_ser_pipeline("pooled", "logreg").named_steps["augment"] == "passthrough"
-    assert make_ser_pipeline(augment=None).named_steps["augment"] == "passthrough"
+    # an explicit augment is the pipeline's step, shared by the branches; None: none
+    for augment, top in ((None, "passthrough"), ({"n_augment": 2}, 2)):
+        other = make_ser_pipeline(augment=augment)
+        got = other.named_steps["augment"]
+        assert (got if top == "passthrough" else got.n_augment) == top
+        assert all(b.named_steps["augment"] == "passthrough"
+                   for _, b in other.named_steps["clf"].estimators)  # fmt: skip
     # the second default: speaker-normalised branches
     sn = make_ser_pipeline(speaker_normalise=True).named_steps["clf"]
     assert all(type(b.named_steps["speaker"]).__name__ == "SpeakerStandardScaler"
