@@ -261,6 +261,26 @@ def test_free_sections_are_checked_against_the_estimator():
         build_pipeline(cfg)
 
 
+def test_augment_section_reaches_each_branch_of_the_default():
+    """[augment] with augment = "auto": each fusion branch's own augmenter; with
+    augment = true: the pipeline's one; with augment = false: an error naming it."""
+    from skser.cli._run import build_pipeline
+
+    pipe = build_pipeline(apply_overrides(load_config(), ["augment.p_babble=0.5"]))
+    branches = dict(pipe.named_steps["clf"].estimators)
+    assert pipe.named_steps["augment"] == "passthrough"
+    got = {k: (b.named_steps["augment"].p_babble, b.named_steps["augment"].keep_original)
+           for k, b in branches.items()}  # fmt: skip
+    assert got == {"deep": (0.5, False), "functionals": (0.5, True)}
+    with pytest.raises(ConfigError, match="unknown key augment.p_babel .*'p_babble'"):
+        build_pipeline(apply_overrides(load_config(), ["augment.p_babel=0.5"]))
+    cfg = apply_overrides(load_config(), ["pipeline.augment=true", "augment.n_augment=2"])
+    assert build_pipeline(cfg).named_steps["augment"].n_augment == 2
+    cfg = apply_overrides(load_config(), ["pipeline.augment=false", "augment.n_augment=2"])
+    with pytest.raises(ConfigError, match=r"\[augment\] sets parameters, but the augment step"):
+        build_pipeline(cfg)
+
+
 def tiny_pooled_run(out, name):
     """Flags of a seconds-long run: pooled features + logistic regression, 4 actors."""
     return (

@@ -24,7 +24,7 @@ from skser.model_selection import (
     cross_validate_ser,
     make_grid_search,
 )
-from skser.pipeline import RECIPES, make_recipe_pipeline, make_ser_pipeline
+from skser.pipeline import RECIPES, SERPipeline, make_recipe_pipeline, make_ser_pipeline
 
 
 @pytest.fixture(scope="module")
@@ -173,6 +173,37 @@ def test_augmented_and_oversampled_rows_reach_only_the_training_fold():
         assert counts[0] == counts[1]  # oversampled before augmenting
         assert len(fit_rows) == 2 * len(ids)  # originals + one copy each
         np.testing.assert_array_equal(np.sort(predict_rows - 1000), np.sort(test))  # no copies
+
+
+def test_branch_augmenters_of_the_fusion_see_only_the_training_fold():
+    """The default's augmenters sit inside its branches: they too run once per fit, on
+    the training fold's rows only, and never at predict time."""
+    rng = np.random.default_rng(0)
+    n = 36
+    X = rng.normal(0, 0.1, size=(n, 1600)).astype(np.float32)
+    X[:, 0] = np.arange(n) + 1000  # row id
+    y = np.array(["angry"] * 24 + ["sad"] * 12)
+    groups = np.repeat(np.arange(6), 6)
+
+    def branch(keep_original):
+        aug = RecordingAugmenter(n_augment=1, keep_original=keep_original, p_noise=1.0,
+                                 p_stretch=0, p_pitch=0, p_shift=0)  # fmt: skip
+        return SERPipeline([("augment", aug), ("features", RowRecorder()),
+                            ("clf", LogisticRegression())])  # fmt: skip
+
+    pipe = make_ser_pipeline(random_state=0)  # the default, with tiny branches
+    pipe.set_params(clf__estimators=[("deep", branch(False)), ("functionals", branch(True))])
+    RecordingAugmenter.calls.clear()
+    cv = SpeakerKFold(3, random_state=0)
+    splits = list(cv.split(X, y, groups))
+    result = cross_validate_ser(pipe, X, y, groups, cv=cv)
+    assert len(RecordingAugmenter.calls) == 2 * len(splits)  # each branch once per fit
+    for k, (train, test) in enumerate(splits):
+        for rows in RecordingAugmenter.calls[2 * k : 2 * k + 2]:
+            ids = rows - 1000
+            assert set(ids) <= set(train) and not set(ids) & set(test)
+            assert len(ids) == 2 * (y[train] == "angry").sum()  # oversampled first
+    assert set(result.folds[0]["members"]["uar"]) == {"deep", "functionals"}
 
 
 # ------------------------------------------------------------ cross-validation

@@ -28,7 +28,7 @@ DEFAULTS = {
         "features": "auto",  # the fusion default; see skser.pipeline.FEATURE_PRESETS
         "model": "auto",
         "oversample": True,
-        "augment": "auto",  # the model's own (the default's recording chain); true/false
+        "augment": "auto",  # the model's own (the default's, in each branch); true/false
         "normalise": "auto",
         "speaker_normalise": False,  # z-score features per speaker (SpeakerStandardScaler)
         "sr": 16000,
@@ -37,7 +37,7 @@ DEFAULTS = {
     },
     "features": {},  # free: parameters of the feature transformer
     "model": {},  # free: parameters of the classifier (epochs, batch_size, ...)
-    "augment": {},  # free: AudioAugmenter parameters (when pipeline.augment is true)
+    "augment": {},  # free: AudioAugmenter parameters (of each fusion branch with "auto")
     "cv": {"scheme": "speaker_kfold", "n_splits": 5},  # speaker_kfold, loso, random
     "grid": {},  # free: parameter grid for `skser grid`, e.g. {"clf__dropout" = [0.1, 0.3]}
     "run": {

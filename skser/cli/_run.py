@@ -190,8 +190,25 @@ def build_pipeline(cfg):
     _set_section(pipe, "features", cfg["features"], "features")
     _set_section(pipe, "clf", cfg["model"], "model")
     if not isinstance(augment, dict):
-        _set_section(pipe, "augment", cfg["augment"], "augment")
+        _set_augment_section(pipe, cfg["augment"])
     return pipe
+
+
+def _set_augment_section(pipe, params):
+    """``[augment]`` keys: the pipeline's augmenter, or with ``augment = "auto"`` and the
+    fusion, the augmenter inside each branch (each branch keeps its own copies)."""
+    if not params or pipe.named_steps["augment"] != "passthrough":
+        return _set_section(pipe, "augment", params, "augment")
+    members = getattr(pipe.named_steps["clf"], "estimators", None) or []
+    branches = [
+        member
+        for _, member in members
+        if getattr(member, "named_steps", {}).get("augment", "passthrough") != "passthrough"
+    ]
+    if not branches:
+        return _set_section(pipe, "augment", params, "augment")  # the "disabled" error
+    for member in branches:
+        _set_section(member, "augment", params, "augment")
 
 
 def _cv(cfg, n_groups):
