@@ -169,10 +169,10 @@ def main():
         conds = {c: conds[c] for c in wanted}
     preds = {c: np.empty(len(y), dtype=object) for c in conds}
     member_probas = {}  # fusion: each branch's own probabilities, from the same fitted models
+    augment, augment_params = chain_augment(args.pipeline) if args.augment_chain else (None, None)
     t0 = time.perf_counter()
     for k, actors in enumerate(ISSUE_FOLDS):
         test = np.isin(g, actors)
-        augment = chain_augment(args.pipeline)[0] if args.augment_chain else None
         pipe = build(args.pipeline, args.speaker_normalise, args.random_state, augment)
         if args.members:
             keep = [m.strip() for m in args.members.split(",")]
@@ -218,7 +218,7 @@ def main():
         "benchmark": "bench_robustness",
         "pipeline": args.pipeline,
         "speaker_normalised": args.speaker_normalise,
-        "augment_chain": chain_augment(args.pipeline)[1] if args.augment_chain else None,
+        "augment_chain": augment_params,
         "members": args.members,
         "overrides": {
             k: repr(v) if not isinstance(v, (int, float, str, type(None), list)) else v

@@ -209,13 +209,14 @@ def make_ser_pipeline(
     if isinstance(model, str) and model == "auto":
         model = auto_model(features)
     check_compatible(features, model)
+    auto_augment = isinstance(augment, str) and augment == "auto"
     if isinstance(model, str) and 0 in MODELS[model].takes:  # the fusion: features inside
         if normalise != "auto":
             raise ValueError(
                 f"model={model!r} sets its own normalisation in each branch; leave normalise='auto'"
             )
         feats, speaker, norm = "passthrough", "passthrough", "passthrough"
-        inner = branch_augment(model) if isinstance(augment, str) and augment == "auto" else None
+        inner = branch_augment(model) if auto_augment else None
         clf = MODELS[model].build(sr=sr, speaker_normalise=speaker_normalise, augment=inner)
     else:
         feats = FEATURES[features].build(sr) if isinstance(features, str) else clone(features)
@@ -230,7 +231,7 @@ def make_ser_pipeline(
     else:
         sampler = clone(oversample)
 
-    if isinstance(augment, str) and augment == "auto":
+    if auto_augment:
         augment = None  # no preset augments at the pipeline level (the fusion: in branches)
     if augment in (None, False, "passthrough"):
         augmenter = "passthrough"
