@@ -401,6 +401,12 @@ def test_paralinguistic_functionals_ignore_padding_and_have_names():
     assert {"f0_p50", "hnr_mean", "mfcc4_kurtosis", "jitter", "shimmer"} <= set(names)
     with pytest.raises(ValueError, match="fmin < fmax"):
         ParalinguisticFunctionals(fmin=500, fmax=100).fit(X)
+    # worker processes give the same values, in clip order
+    many = np.concatenate([X, centred, X[::-1]])
+    np.testing.assert_array_equal(
+        ParalinguisticFunctionals(n_jobs=2).fit_transform(many),
+        ParalinguisticFunctionals().fit_transform(many),
+    )
 
 
 def _hand_frames(x, n_fft, hop):

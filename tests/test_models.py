@@ -513,6 +513,31 @@ def test_seed_ensemble_bad_arguments(data):
         SeedEnsembleClassifier(KNeighborsClassifier()).fit(X.reshape(len(X), -1), y)
 
 
+def test_seed_ensemble_trains_members_in_worker_processes_with_the_same_numbers(data):
+    from skser.models import SeedEnsembleClassifier
+
+    X, y = data
+    ens = SeedEnsembleClassifier(tiny(CNN1DClassifier, epochs=2), n_estimators=3, random_state=0)
+    one = clone(ens).set_params(n_jobs=1).fit(X, y)
+    two = clone(ens).set_params(n_jobs=2).fit(X, y)
+    # each worker runs TensorFlow on one thread: the numbers do not depend on n_jobs
+    np.testing.assert_array_equal(one.predict_proba(X), two.predict_proba(X))
+    assert [m.random_state for m in one.estimators_] == [m.random_state for m in two.estimators_]
+    here = clone(ens).fit(X, y)  # n_jobs=None: in this process, the same seeds
+    assert [m.random_state for m in here.estimators_] == [m.random_state for m in two.estimators_]
+    np.testing.assert_allclose(here.predict_proba(X), two.predict_proba(X), atol=0.05)
+    for bad in (0, -2, 1.5, True, "2"):
+        with pytest.raises(
+            ValueError, match=f"n_jobs must be None, -1 or a positive int, got {bad!r}"
+        ):
+            clone(ens).set_params(n_jobs=bad).fit(X, y)
+    # a member's error in a worker reaches the caller, with its message
+    with pytest.raises(ValueError, match="label_smoothing must be in"):
+        SeedEnsembleClassifier(
+            tiny(CNN1DClassifier, label_smoothing=1.0), n_estimators=2, n_jobs=2
+        ).fit(X, y)
+
+
 def test_cnn1d_attention_head_adds_a_weighted_mean_over_time():
     from skser.models import build_cnn1d
 

@@ -1,5 +1,7 @@
 """Seed ensembles: one classifier (or variants of it) trained with several seeds, averaged."""
 
+import numbers
+
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.utils import check_random_state
@@ -9,6 +11,41 @@ from .._routing import accepts_groups
 from .._validation import check_scalar_param
 
 __all__ = ["SeedEnsembleClassifier"]
+
+#: Set in each worker process before it starts: one thread for TensorFlow's kernels
+#: and for BLAS/OpenMP, so that n workers share n cores without oversubscription and
+#: a member's numbers do not depend on the machine's core count.
+_ONE_THREAD_ENV = {
+    "TF_NUM_INTRAOP_THREADS": "1",
+    "OMP_NUM_THREADS": "1",
+    "OPENBLAS_NUM_THREADS": "1",
+    "MKL_NUM_THREADS": "1",
+}
+
+
+def _fit_member(member, X, y, fit_params):
+    return member.fit(X, y, **fit_params)
+
+
+def _fit_in_workers(members, n_workers, X, y, fit_params):
+    """Fit ``members`` in ``n_workers`` new worker processes (loky: works from scripts
+    without a ``__main__`` guard and from notebooks); the workers exit afterwards.
+    The fitted members come back in order; a member's error is raised here."""
+    import os
+
+    from joblib.externals.loky import ProcessPoolExecutor
+
+    # TensorFlow's start-up notices once per worker would repeat the parent's: errors
+    # and warnings still show (a level the caller set is kept)
+    env = {"TF_CPP_MIN_LOG_LEVEL": os.environ.get("TF_CPP_MIN_LOG_LEVEL", "1"), **_ONE_THREAD_ENV}
+    with ProcessPoolExecutor(max_workers=n_workers, env=env) as pool:
+        futures = [pool.submit(_fit_member, m, X, y, fit_params) for m in members]
+        try:
+            return [f.result() for f in futures]
+        except BaseException:
+            for f in futures:
+                f.cancel()
+            raise
 
 
 class SeedEnsembleClassifier(ClassifierMixin, BaseEstimator):
@@ -33,6 +70,17 @@ class SeedEnsembleClassifier(ClassifierMixin, BaseEstimator):
         different errors. None: every member is the estimator itself.
     random_state : int, RandomState or None, default=None
         Draws each member's ``random_state``; an int makes the ensemble reproducible.
+    n_jobs : int or None, default=None
+        None: train the members one after the other in this process. An int (-1: one
+        per CPU core): train them in that many worker processes, each running
+        TensorFlow (and BLAS/OpenMP) on ONE thread. A small network barely uses a
+        second core from inside TensorFlow (on 2 cores one ``cnn1d_pool`` network
+        trains as fast on one thread as on two), so two workers train two networks in
+        about the time of one. TensorFlow's float sums depend on its thread count, so
+        every int, 1 included, gives the same numbers on any machine, which can
+        differ in the last digits from ``None`` (TensorFlow's own thread count in
+        this process). Features on disk (a chunked fit) are always trained in this
+        process.
 
     Attributes
     ----------
@@ -62,11 +110,12 @@ class SeedEnsembleClassifier(ClassifierMixin, BaseEstimator):
     [0.0001, 0.01, 0.0001, 0.01]
     """
 
-    def __init__(self, estimator, *, n_estimators=3, variants=None, random_state=None):
+    def __init__(self, estimator, *, n_estimators=3, variants=None, random_state=None, n_jobs=None):
         self.estimator = estimator
         self.n_estimators = n_estimators
         self.variants = variants
         self.random_state = random_state
+        self.n_jobs = n_jobs
 
     def _check_variants(self):
         variants = self.variants
@@ -141,11 +190,15 @@ class SeedEnsembleClassifier(ClassifierMixin, BaseEstimator):
         seeds = rng.randint(np.iinfo(np.int32).max, size=n)
         if groups is not None and accepts_groups(self.estimator.fit):
             fit_params = {**fit_params, "groups": groups}
-        self.estimators_ = []
+        members = []
         for i, seed in enumerate(seeds):
             member = clone(self.estimator).set_params(**variants[i % len(variants)])
-            member.set_params(random_state=int(seed))
-            self.estimators_.append(member.fit(X, y, **fit_params))
+            members.append(member.set_params(random_state=int(seed)))
+        n_workers = self._n_workers(len(members))
+        if n_workers is None or getattr(X, "read", None) is not None:  # StoreRows: on disk
+            self.estimators_ = [member.fit(X, y, **fit_params) for member in members]
+        else:
+            self.estimators_ = _fit_in_workers(members, n_workers, X, y, fit_params)
         self.classes_ = np.asarray(self.estimators_[0].classes_)
         if hasattr(self.estimators_[0], "n_features_in_"):
             self.n_features_in_ = self.estimators_[0].n_features_in_
@@ -153,6 +206,26 @@ class SeedEnsembleClassifier(ClassifierMixin, BaseEstimator):
             if not np.array_equal(member.classes_, self.classes_):  # pragma: no cover
                 raise RuntimeError("SeedEnsembleClassifier: members learnt different classes")
         return self
+
+    def _n_workers(self, n_members):
+        """Worker processes for ``n_members`` fits, or None (fit in this process)."""
+        n_jobs = self.n_jobs
+        if n_jobs is None:
+            return None
+        if (
+            isinstance(n_jobs, bool)
+            or not isinstance(n_jobs, numbers.Integral)
+            or n_jobs == 0
+            or n_jobs < -1
+        ):
+            raise ValueError(
+                f"SeedEnsembleClassifier: n_jobs must be None, -1 or a positive int, got {n_jobs!r}"
+            )
+        if n_jobs == -1:
+            import os
+
+            n_jobs = os.cpu_count() or 1
+        return min(int(n_jobs), n_members)
 
     def predict_proba(self, X):
         """Mean of the members' class probabilities.
