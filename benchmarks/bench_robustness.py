@@ -12,6 +12,7 @@ clips per condition and its difference to clean.
     python benchmarks/bench_robustness.py --pipeline pooled-logreg
     python benchmarks/bench_robustness.py --pipeline pooled-logreg --speaker-normalise
     python benchmarks/bench_robustness.py --pipeline functionals-logreg --speaker-normalise
+    python benchmarks/bench_robustness.py --pipeline compare-logreg --speaker-normalise
     python benchmarks/bench_robustness.py --pipeline default   # ~20 min on 2 cores
     python benchmarks/bench_robustness.py --pipeline fusion    # issue 15
     python benchmarks/bench_robustness.py --pipeline fusion --augment-chain
@@ -107,14 +108,20 @@ def build(name, speaker, random_state, augment=None):
             features, augment=augment, speaker_normalise=speaker, random_state=random_state,
             n_jobs=2,
         )  # fmt: skip
+    C = 0.1
     if name == "pooled-logreg":
         feats = "pooled"
     elif name == "functionals-logreg":
         feats = ParalinguisticFunctionals(n_jobs=2)
+    elif name == "compare-logreg":  # the classical baseline (rows a/b of speaker_rows.py)
+        from skser.features import OpenSmileFeatures
+
+        feats = OpenSmileFeatures()  # ComParE_2016 functionals; needs skser[opensmile]
+        C = 0.01  # chosen by row a's inner speaker folds in 5 of 6 folds
     else:
         raise SystemExit(f"unknown --pipeline {name!r}")
     return make_ser_pipeline(
-        feats, LogisticRegression(C=0.1, max_iter=3000), oversample=False, augment=augment,
+        feats, LogisticRegression(C=C, max_iter=3000), oversample=False, augment=augment,
         speaker_normalise=speaker, random_state=random_state,
     )  # fmt: skip
 
@@ -137,7 +144,8 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", type=Path, default=DEFAULT_DATA)
     ap.add_argument("--pipeline", default="pooled-logreg",
-                    help="default, fusion, pooled-logreg or functionals-logreg")  # fmt: skip
+                    help="default, fusion, pooled-logreg, functionals-logreg or "
+                         "compare-logreg")  # fmt: skip
     ap.add_argument("--augment-chain", action="store_true",
                     help="train on recording-chain copies (CHAIN_AUGMENT)")  # fmt: skip
     ap.add_argument("--speaker-normalise", action="store_true")

@@ -153,8 +153,8 @@ def make_ser_pipeline(
         predict the test speakers' (from their unlabelled clips). The model then needs
         speaker ids: ``fit(X, y, groups=g)``, ``predict(X, groups=g)``, and every result
         says "speaker-normalised". A dict gives the scaler's parameters. With the fusion
-        (the default) both branches get it. This is the second default: UAR 0.684 on
-        RAVDESS against 0.638 without it, at the price of needing each test speaker's
+        (the default) both branches get it. This is the second default: UAR 0.683 on
+        RAVDESS against 0.634 without it, at the price of needing each test speaker's
         unlabelled clips.
     sr : int, default=16000
         Sample rate everything is loaded and computed at.
@@ -170,7 +170,14 @@ def make_ser_pipeline(
         Seed given to the oversampler, the augmenter and the classifier (where their
         own ``random_state`` is None).
     n_jobs : int or None, default=None
-        Threads for decoding, features and augmentation.
+        Parallel jobs of every step that has them: threads for decoding, spectral
+        features and augmentation; worker processes for the functionals
+        (:class:`~skser.features.ParalinguisticFunctionals`) and for the networks of a
+        seed ensemble (:class:`~skser.models.SeedEnsembleClassifier`, one TensorFlow
+        thread each: the default's four networks train two at a time with
+        ``n_jobs=2``). Any int gives the same numbers; None trains the networks in
+        this process on TensorFlow's own threads, whose float sums differ in the last
+        digits.
     verbose : bool, default=False
         Progress bars while decoding and augmenting.
     chunk_size : int or None, default=None

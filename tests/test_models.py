@@ -513,7 +513,9 @@ def test_seed_ensemble_bad_arguments(data):
         SeedEnsembleClassifier(KNeighborsClassifier()).fit(X.reshape(len(X), -1), y)
 
 
-def test_seed_ensemble_trains_members_in_worker_processes_with_the_same_numbers(data):
+def test_seed_ensemble_trains_members_in_worker_processes_with_the_same_numbers(
+    data, monkeypatch, caplog
+):
     from skser.models import SeedEnsembleClassifier
 
     X, y = data
@@ -531,6 +533,14 @@ def test_seed_ensemble_trains_members_in_worker_processes_with_the_same_numbers(
             ValueError, match=f"n_jobs must be None, -1 or a positive int, got {bad!r}"
         ):
             clone(ens).set_params(n_jobs=bad).fit(X, y)
+    # a daemonic process (a Dask worker) cannot start processes: trained here, as None
+    import multiprocessing
+
+    with monkeypatch.context() as m, caplog.at_level("WARNING", logger="skser.models"):
+        m.setitem(multiprocessing.current_process()._config, "daemon", True)
+        daemon = clone(ens).set_params(n_jobs=2).fit(X, y)
+    np.testing.assert_array_equal(daemon.predict_proba(X), here.predict_proba(X))
+    assert "n_jobs=2 ignored: this is a daemonic worker process" in caplog.text
     # a member's error in a worker reaches the caller, with its message
     with pytest.raises(ValueError, match="label_smoothing must be in"):
         SeedEnsembleClassifier(

@@ -1,5 +1,7 @@
 """Seed ensembles: one classifier (or variants of it) trained with several seeds, averaged."""
 
+import logging
+import multiprocessing
 import numbers
 
 import numpy as np
@@ -12,15 +14,7 @@ from .._validation import check_scalar_param
 
 __all__ = ["SeedEnsembleClassifier"]
 
-#: Set in each worker process before it starts: one thread for TensorFlow's kernels
-#: and for BLAS/OpenMP, so that n workers share n cores without oversubscription and
-#: a member's numbers do not depend on the machine's core count.
-_ONE_THREAD_ENV = {
-    "TF_NUM_INTRAOP_THREADS": "1",
-    "OMP_NUM_THREADS": "1",
-    "OPENBLAS_NUM_THREADS": "1",
-    "MKL_NUM_THREADS": "1",
-}
+logger = logging.getLogger(__name__)
 
 
 def _fit_member(member, X, y, fit_params):
@@ -31,14 +25,14 @@ def _fit_in_workers(members, n_workers, X, y, fit_params):
     """Fit ``members`` in ``n_workers`` new worker processes (loky: works from scripts
     without a ``__main__`` guard and from notebooks); the workers exit afterwards.
     The fitted members come back in order; a member's error is raised here."""
-    import os
-
     from joblib.externals.loky import ProcessPoolExecutor
 
-    # TensorFlow's start-up notices once per worker would repeat the parent's: errors
-    # and warnings still show (a level the caller set is kept)
-    env = {"TF_CPP_MIN_LOG_LEVEL": os.environ.get("TF_CPP_MIN_LOG_LEVEL", "1"), **_ONE_THREAD_ENV}
-    with ProcessPoolExecutor(max_workers=n_workers, env=env) as pool:
+    # one thread each for TensorFlow and BLAS/OpenMP (the environment of a local Dask
+    # worker): n workers share n cores, and a member's numbers do not depend on the
+    # machine's core count
+    from ..model_selection._dask import WORKER_THREAD_ENV
+
+    with ProcessPoolExecutor(max_workers=n_workers, env=dict(WORKER_THREAD_ENV)) as pool:
         futures = [pool.submit(_fit_member, m, X, y, fit_params) for m in members]
         try:
             return [f.result() for f in futures]
@@ -80,7 +74,8 @@ class SeedEnsembleClassifier(ClassifierMixin, BaseEstimator):
         every int, 1 included, gives the same numbers on any machine, which can
         differ in the last digits from ``None`` (TensorFlow's own thread count in
         this process). Features on disk (a chunked fit) are always trained in this
-        process.
+        process, and so is an ensemble fitted inside a daemonic process (a Dask
+        worker), which cannot start processes (logged as a warning).
 
     Attributes
     ----------
@@ -221,6 +216,13 @@ class SeedEnsembleClassifier(ClassifierMixin, BaseEstimator):
             raise ValueError(
                 f"SeedEnsembleClassifier: n_jobs must be None, -1 or a positive int, got {n_jobs!r}"
             )
+        if multiprocessing.current_process().daemon:  # e.g. a Dask worker
+            logger.warning(
+                "SeedEnsembleClassifier: n_jobs=%r ignored: this is a daemonic worker "
+                "process, which cannot start processes; the members train in this process",
+                n_jobs,
+            )
+            return None
         if n_jobs == -1:
             import os
 
