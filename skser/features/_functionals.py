@@ -99,8 +99,9 @@ class ParalinguisticFunctionals(TransformerMixin, BaseEstimator):
     n_jobs : int or None, default=None
         Worker processes over clips (-1: one per CPU core). Processes, not threads:
         most of the work per clip is short numpy calls and Python loops that hold the
-        interpreter lock, so two threads ran only 1.2x faster than one on 2 cores, two
-        processes about 2x. Same values for every ``n_jobs``.
+        interpreter lock; on 2 cores two threads took 0.93x the speed of one process,
+        two worker processes 1.67x (``benchmarks/bench_parallel.py``). Same values for
+        every ``n_jobs``.
 
     Attributes
     ----------

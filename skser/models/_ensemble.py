@@ -68,9 +68,11 @@ class SeedEnsembleClassifier(ClassifierMixin, BaseEstimator):
         None: train the members one after the other in this process. An int (-1: one
         per CPU core): train them in that many worker processes, each running
         TensorFlow (and BLAS/OpenMP) on ONE thread. A small network barely uses a
-        second core from inside TensorFlow (on 2 cores one ``cnn1d_pool`` network
-        trains as fast on one thread as on two), so two workers train two networks in
-        about the time of one. TensorFlow's float sums depend on its thread count, so
+        second core from inside TensorFlow, so two workers train two networks in
+        little more than the time of one: on 2 cores, four ``cnn1d_pool`` networks
+        trained in one worker at 0.91x the speed of this process and in two workers
+        at 1.43x (``benchmarks/bench_parallel.py``, worker start-up included).
+        TensorFlow's float sums depend on its thread count, so
         every int, 1 included, gives the same numbers on any machine, which can
         differ in the last digits from ``None`` (TensorFlow's own thread count in
         this process). Features on disk (a chunked fit) are always trained in this
