@@ -99,8 +99,8 @@ class ParalinguisticFunctionals(TransformerMixin, BaseEstimator):
     n_jobs : int or None, default=None
         Worker processes over clips (-1: one per CPU core). Processes, not threads:
         most of the work per clip is short numpy calls and Python loops that hold the
-        interpreter lock; on 2 cores two threads took 0.93x the speed of one process,
-        two worker processes 1.67x (``benchmarks/bench_parallel.py``). Same values for
+        interpreter lock; on 2 cores two threads ran at 0.97x the speed of one process,
+        two worker processes at 1.65x (``benchmarks/bench_parallel.py``). Same values for
         every ``n_jobs``.
 
     Attributes

@@ -71,7 +71,7 @@ class SeedEnsembleClassifier(ClassifierMixin, BaseEstimator):
         second core from inside TensorFlow, so two workers train two networks in
         little more than the time of one: on 2 cores, four ``cnn1d_pool`` networks
         trained in one worker at 0.91x the speed of this process and in two workers
-        at 1.43x (``benchmarks/bench_parallel.py``, worker start-up included).
+        at 1.38x (``benchmarks/bench_parallel.py``, worker start-up included).
         TensorFlow's float sums depend on its thread count, so
         every int, 1 included, gives the same numbers on any machine, which can
         differ in the last digits from ``None`` (TensorFlow's own thread count in
