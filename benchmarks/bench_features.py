@@ -11,13 +11,12 @@ same clips, alternating, so machine noise hits both alike.
 import argparse
 import json
 import os
-import platform
-import sys
 import time
 import tracemalloc
 from pathlib import Path
 
 import numpy as np
+from _run_info import run_info
 
 DEFAULT_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "ravdess-speech-16k"
 PARAMS = dict(n_fft=2048, hop_length=512, n_mels=128)
@@ -102,15 +101,7 @@ def main():
         "max_abs_diff_db": diff,
         "output_shape": list(outputs["loop"].shape),
         "repeats": args.repeats,
-        "cpu_count": os.cpu_count(),
-        "versions": {
-            "skser": skser.__version__,
-            "librosa": librosa.__version__,
-            "numpy": np.__version__,
-            "sklearn": sklearn.__version__,
-            "python": platform.python_version(),
-        },
-        "command": " ".join([Path(sys.executable).name] + sys.argv),
+        **run_info(skser, librosa, np, sklearn),
     }
     print(json.dumps(report, indent=2))
 

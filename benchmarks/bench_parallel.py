@@ -22,15 +22,15 @@ machine noise hits them alike:
 import argparse
 import json
 import os
-import platform
-import sys
 import time
 from pathlib import Path
 
 import numpy as np
+from _run_info import run_info
+from bench_ravdess import DEFAULT_DATA
+from speaker_rows import ISSUE_FOLDS
 
-DEFAULT_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "ravdess-speech-16k"
-TEST_ACTORS = ["01", "02", "13"]
+TEST_ACTORS = ISSUE_FOLDS[0]  # the first fold's held-out actors: 01, 02, 13
 
 
 def _timed(fn):
@@ -141,16 +141,7 @@ def main():
         "functionals": bench_functionals(waves[: args.clips], args.repeats),
         "cnn_ensemble": bench_ensemble(waves, y, args.epochs, args.repeats),
         "repeats": args.repeats,
-        "cpu_count": os.cpu_count(),
-        "versions": {
-            "skser": skser.__version__,
-            "keras": keras.__version__,
-            "librosa": librosa.__version__,
-            "numpy": np.__version__,
-            "sklearn": sklearn.__version__,
-            "python": platform.python_version(),
-        },
-        "command": " ".join([Path(sys.executable).name] + sys.argv),
+        **run_info(skser, keras, librosa, np, sklearn),
     }
     print(json.dumps(report, indent=2))
 
