@@ -244,3 +244,45 @@ def test_babble_mixes_other_training_clips_at_the_requested_snr():
         AudioAugmenter(p_babble=2.0).fit_resample(X, y)
     with pytest.raises(ValueError, match="babble_talkers"):
         AudioAugmenter(babble_talkers=0).fit_resample(X, y)
+
+
+# ------------------------------------------------------------------------- speed
+def test_speed_change_scales_pitch_and_length_together():
+    from skser.augment import change_speed
+
+    for rate in (0.9, 1.1):
+        out = change_speed(tone(300.0), SR, rate)
+        assert len(out) == round(SR / rate) and out.dtype == np.float32
+        assert peak_hz(out) == pytest.approx(300.0 * rate, rel=0.01)
+    np.testing.assert_array_equal(change_speed(tone(), SR, 1.0), tone())
+    with pytest.raises(ValueError, match="rate must be > 0"):
+        change_speed(tone(), SR, 0.0)
+
+
+def test_augmenter_speed_change_on_the_recorded_part_and_old_copies_unchanged():
+    X = np.zeros((4, 16000), dtype=np.float32)
+    X[:, 4000:12000] = speech_like(4, seconds=0.5)
+    y = np.array(["a", "b", "a", "b"])
+    only = dict(p_noise=0.0, p_stretch=0.0, p_pitch=0.0, p_shift=1.0, max_shift=0.0,
+                keep_original=False, random_state=0)  # fmt: skip
+    aug = AudioAugmenter(p_speed=1.0, speed_rate=(0.8, 1.2), n_augment=3, **only)
+    out, _ = aug.fit_resample(X, y)
+    rates = aug.augmentations_["speed_rate"].to_numpy()
+    assert rates.min() >= 0.8 and rates.max() <= 1.2 and np.ptp(rates) > 0.05
+    for row, rate in zip(out, rates, strict=True):
+        nonzero = np.flatnonzero(row)  # the recorded part starts where it did, rescaled
+        assert nonzero[0] == 4000
+        assert nonzero[-1] + 1 - 4000 == pytest.approx(8000 / rate, abs=2)
+    # the speed is drawn after every other effect: the other draws of a seed are unchanged
+    base = dict(p_noise=0.5, p_band=0.5, p_babble=0.5, n_augment=2, random_state=3)
+    off, on = AudioAugmenter(**base), AudioAugmenter(p_speed=0.7, **base)
+    off.fit_resample(X, y)
+    on.fit_resample(X, y)
+    others = [c for c in off.augmentations_.columns if c != "speed_rate"]
+    assert off.augmentations_[others].equals(on.augmentations_[others])
+    assert (off.augmentations_["speed_rate"] == 1.0).all()
+    assert (on.augmentations_["speed_rate"] != 1.0).sum() > 0
+    with pytest.raises(ValueError, match="p_speed must be a probability"):
+        AudioAugmenter(p_speed=-0.1).fit_resample(X, y)
+    with pytest.raises(ValueError, match="speed_rate must be a \\(low, high\\) pair"):
+        AudioAugmenter(speed_rate=(1.1, 0.9)).fit_resample(X, y)
