@@ -1,16 +1,17 @@
 """Fuse branch probabilities saved by ``bench_robustness.py --save-proba``, without refitting.
 
 Each ``--branch NAME=FILE.npz[:MEMBER]`` names one branch's probabilities (``MEMBER``
-defaults to the only member in the file). The fused probability is the weighted mean
-of the branches' probabilities, as :meth:`skser.models.FusionClassifier.fuse` computes
-it; each ``--weights`` gives one weight per branch (normalised to sum to 1). Prints one
-JSON object: UAR per condition for each weight vector and each branch alone, and the
-clean UAR per fold of ``benchmarks/speaker_rows.py``'s folds.
+defaults to the only member in the file). The fused probability is what
+:meth:`skser.models.FusionClassifier.fuse` computes (:func:`skser.models.fuse_probabilities`:
+the weighted mean of the branches' probabilities, or with ``--rule geometric`` their
+weighted geometric mean); each ``--weights`` gives one weight per branch (normalised to
+sum to 1). Prints one JSON object: UAR per condition for each weight vector and each
+branch alone, and the clean UAR per fold of ``benchmarks/speaker_rows.py``'s folds.
 
 The weights printed here are scored on the outer folds' clips: use this to attribute a
 branch's change to the fusion (two runs of one branch each, fused with the same other
-branch), not to choose weights (``FusionClassifier(weights="cv")`` chooses them on
-inner speaker folds).
+branch), not to choose weights or the rule (``FusionClassifier(weights="cv")`` chooses
+weights on inner speaker folds; ``screen_fusion_rule.py`` chose the rule on them).
 
     python benchmarks/bench_robustness.py --pipeline fusion --augment-chain --members deep \\
         --conditions "clean,babble 20 dB" --save-proba deep.npz
@@ -31,6 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from speaker_rows import uar_per_fold  # noqa: E402
 
 from skser.metrics import unweighted_average_recall  # noqa: E402
+from skser.models._fusion import RULES, fuse_probabilities  # noqa: E402
 
 
 def load_branch(spec):
@@ -57,6 +59,8 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--branch", action="append", required=True, help="NAME=FILE.npz[:MEMBER]")
     ap.add_argument("--weights", action="append", help="comma-separated, one per branch")
+    ap.add_argument("--rule", choices=RULES, default="mean",
+                    help="how the branches combine (FusionClassifier's rule)")  # fmt: skip
     args = ap.parse_args()
 
     branches = [load_branch(s) for s in args.branch]
@@ -80,9 +84,12 @@ def main():
     def uar(pred):
         return round(float(unweighted_average_recall(y, pred)), 4)
 
-    stacked = {c: np.stack([b[1][c] for b in branches]) for c in conditions}
-
-    out = {"branches": dict(zip(names, args.branch, strict=True)), "alone": {}, "fused": []}
+    out = {
+        "branches": dict(zip(names, args.branch, strict=True)),
+        "rule": args.rule,
+        "alone": {},
+        "fused": [],
+    }
     for name, probas, *_ in branches:
         out["alone"][name] = {c: uar(predict(probas[c])) for c in conditions}
     for text in weight_sets:
@@ -93,7 +100,10 @@ def main():
         if w.shape != (len(branches),) or np.any(w < 0) or w.sum() <= 0:
             raise SystemExit(f"--weights {text!r}: need {len(branches)} non-negative weights")
         w = w / w.sum()
-        preds = {c: predict(np.tensordot(w, stacked[c], 1)) for c in conditions}
+        preds = {
+            c: predict(fuse_probabilities([b[1][c] for b in branches], w, rule=args.rule))
+            for c in conditions
+        }
         out["fused"].append(
             {
                 "weights": dict(zip(names, np.round(w, 4).tolist(), strict=True)),

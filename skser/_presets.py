@@ -421,14 +421,16 @@ def _fusion(sr=16000, speaker_normalise=False, augment=None, **_):
             ("clf", LogisticRegression(C=0.01, max_iter=3000)),
         ]
     )
-    return FusionClassifier([("deep", deep), ("functionals", functionals)])
+    # rule="geometric": chosen over the arithmetic mean by inner speaker folds of every
+    # outer fold (benchmarks/screen_fusion_rule.py, docs/benchmarks.md)
+    return FusionClassifier([("deep", deep), ("functionals", functionals)], rule="geometric")
 
 
 _MODEL_LIST = [
     ModelPreset(
         "fusion",
-        "FusionClassifier, equal-weight soft vote of two branches on level-normalised "
-        "audio: four 'cnn1d_pool' networks (the first four members of 'cnn1d_views_x6') on "
+        "FusionClassifier, equal-weight geometric mean (product rule) of two branches on "
+        "level-normalised audio: four 'cnn1d_pool' networks (the first four members of 'cnn1d_views_x6') on "
         "40 MFCC + deltas with CMN, and LogisticRegression (C=0.01) on z-scored "
         "'functionals'; each branch trains on its own recording-chain copies "
         "(FUSION_AUGMENT); speaker_normalise applies in both branches (needs features "

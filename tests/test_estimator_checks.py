@@ -216,7 +216,11 @@ def _fusions():
     from skser.models import FusionClassifier
 
     members = [("lr", LogisticRegression()), ("nb", GaussianNB())]
-    return [FusionClassifier(members), FusionClassifier(members, weights=[0.7, 0.3])]
+    return [
+        FusionClassifier(members),
+        FusionClassifier(members, weights=[0.7, 0.3]),
+        FusionClassifier(members, rule="geometric"),
+    ]
 
 
 @parametrize_with_checks(_fusions())

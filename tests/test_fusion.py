@@ -8,7 +8,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.naive_bayes import GaussianNB
 
 from skser.features import SpeakerStandardScaler
-from skser.models import FusionClassifier
+from skser.models import FusionClassifier, fuse_probabilities
 from skser.pipeline import SERPipeline, make_ser_pipeline
 
 
@@ -39,6 +39,43 @@ def test_equal_and_fixed_weights_are_the_weighted_mean_of_members():
     members = fusion.member_proba(X[:5])
     np.testing.assert_allclose(members["nb"], nb.predict_proba(X[:5]))
     np.testing.assert_allclose(fusion.fuse(members), expected[:5], atol=1e-12)
+
+
+def test_geometric_rule_is_the_renormalised_weighted_product_of_members():
+    X, y, _ = _data()
+    lr, nb = LogisticRegression().fit(X, y), GaussianNB().fit(X, y)
+    fusion = FusionClassifier(
+        [("lr", LogisticRegression()), ("nb", GaussianNB())], weights=[3, 1], rule="geometric"
+    ).fit(X, y)
+    p_lr = np.maximum(lr.predict_proba(X), 1e-7)
+    p_nb = np.maximum(nb.predict_proba(X), 1e-7)
+    expected = p_lr**0.75 * p_nb**0.25
+    expected /= expected.sum(axis=1, keepdims=True)
+    np.testing.assert_allclose(fusion.predict_proba(X), expected, rtol=1e-9)
+    np.testing.assert_array_equal(fusion.predict(X), fusion.classes_[expected.argmax(axis=1)])
+    # the two rules differ where the members disagree, and on this data they do
+    mean = FusionClassifier([("lr", LogisticRegression()), ("nb", GaussianNB())], weights=[3, 1])
+    assert np.abs(mean.fit(X, y).predict_proba(X) - expected).max() > 1e-3
+
+
+def test_fuse_probabilities_rules_weights_and_errors():
+    a = np.array([[0.7, 0.2, 0.1], [0.2, 0.2, 0.6]])
+    b = np.array([[0.1, 0.8, 0.1], [0.3, 0.3, 0.4]])
+    np.testing.assert_allclose(fuse_probabilities([a, b]), (a + b) / 2)
+    np.testing.assert_allclose(fuse_probabilities([a, b], [1, 3]), 0.25 * a + 0.75 * b)
+    geo = np.sqrt(a * b)
+    np.testing.assert_allclose(
+        fuse_probabilities([a, b], rule="geometric"), geo / geo.sum(1, keepdims=True)
+    )
+    np.testing.assert_allclose(fuse_probabilities([a, b], rule="geometric").sum(1), 1.0)
+    # a zero from one member is floored, not a veto: the other member still counts
+    z = np.array([[0.0, 0.5, 0.5]])
+    s = np.array([[0.98, 0.01, 0.01]])
+    assert fuse_probabilities([z, s], rule="geometric")[0, 0] > 0.0
+    with pytest.raises(ValueError, match="rule must be one of"):
+        fuse_probabilities([a, b], rule="median")
+    with pytest.raises(ValueError, match="2 non-negative numbers"):
+        fuse_probabilities([a, b], [1.0, -1.0])
 
 
 def test_cv_weights_favour_the_informative_member_on_held_out_speakers():
@@ -79,6 +116,8 @@ def test_cv_weights_need_speakers():
         ({"weights": "best"}, "'cv'"),
         ({"weights": "cv", "cv": 1}, "cv must be"),
         ({"weights": "cv", "weight_step": 0.3}, "weight_step"),
+        ({"rule": "product"}, "rule must be one of"),
+        ({"rule": None}, "rule must be one of"),
     ],
 )
 def test_bad_parameters_name_the_parameter(kwargs, match):
@@ -194,6 +233,7 @@ def test_fusion_pipeline_cv_records_each_branch(tiny_corpus):
     result = cross_validate_ser(pipe, X, y, groups, cv=2)
     for fold in result.folds:
         assert fold["members"]["weights"] == {"deep": 0.5, "functionals": 0.5}
+        assert fold["members"]["rule"] == "geometric"  # the default's rule
         assert set(fold["members"]["uar"]) == {"deep", "functionals"}
         assert fold["speaker_normalised"]
         # every network of the deep branch has its training curve; the linear branch none

@@ -280,12 +280,13 @@ def _selection(model, g_train):
 
 
 def _member_scores(model, y_test, members, labels):
-    """UAR of each fusion member alone on the fold, and the fusion's weights (or None)."""
+    """UAR of each fusion member alone on the fold, the fusion's weights and rule (or None)."""
     if members is None:
         return None
     final = model.steps[-1][1] if hasattr(model, "steps") else model
     return {
         "weights": dict(zip(final.named_estimators_, map(float, final.weights_), strict=True)),
+        "rule": getattr(final, "rule", "mean"),
         "uar": {
             name: float(ser_report(y_test, pred, labels=labels)["uar"])
             for name, pred in members.items()

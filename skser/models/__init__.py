@@ -6,7 +6,8 @@ Builders (pure functions returning an uncompiled ``keras.Model``):
 :class:`CRNNClassifier`, :class:`CNN1DClassifier`, :class:`KerasMLPClassifier` and
 :class:`KerasBuildFnClassifier` for your own build function.
 :class:`SeedEnsembleClassifier` averages several seeds of any of them;
-:class:`FusionClassifier` fuses whole branches (soft voting).
+:class:`FusionClassifier` fuses whole branches (the weighted arithmetic or geometric
+mean of their probabilities; :func:`fuse_probabilities`).
 """
 
 from ._builders import build_cnn1d, build_cnn2d, build_crnn, build_mlp
@@ -18,7 +19,7 @@ from ._classifiers import (
     KerasMLPClassifier,
 )
 from ._ensemble import SeedEnsembleClassifier
-from ._fusion import FusionClassifier
+from ._fusion import FusionClassifier, fuse_probabilities
 
 __all__ = [
     "CNN1DClassifier",
@@ -32,4 +33,5 @@ __all__ = [
     "build_cnn2d",
     "build_crnn",
     "build_mlp",
+    "fuse_probabilities",
 ]

@@ -1,4 +1,5 @@
-"""Late fusion: a weighted mean of several classifiers' probabilities, as one classifier."""
+"""Late fusion: a weighted mean (arithmetic or geometric) of several classifiers'
+probabilities, as one classifier."""
 
 import itertools
 import numbers
@@ -15,7 +16,67 @@ from .._groups import check_groups
 from .._routing import accepts_groups, uses_speakers
 from .._validation import check_scalar_param
 
-__all__ = ["FusionClassifier"]
+__all__ = ["FusionClassifier", "fuse_probabilities"]
+
+#: The combination rules of :func:`fuse_probabilities` and :class:`FusionClassifier`.
+RULES = ("mean", "geometric")
+
+#: Floor of a probability before its logarithm in the geometric rule: one member's
+#: (float32) zero for a class must not veto it outright.
+_PROBA_FLOOR = 1e-7
+
+
+def fuse_probabilities(probas, weights=None, *, rule="mean"):
+    """Combine several classifiers' class probabilities into one.
+
+    Parameters
+    ----------
+    probas : sequence of ndarray of shape (n_clips, n_classes)
+        Each member's probabilities, the columns in the same class order.
+    weights : array-like of shape (n_members,) or None, default=None
+        Non-negative weights (normalised to sum to 1); None weighs the members equally.
+    rule : {"mean", "geometric"}, default="mean"
+        ``"mean"``: the weighted arithmetic mean (soft voting). ``"geometric"``: the
+        weighted geometric mean, renormalised to sum to 1 per clip (log-linear pooling,
+        the "product rule" of Kittler et al., 1998): a class one member finds unlikely
+        stays unlikely, however sure another member is of it. Probabilities are
+        floored at 1e-7 before the logarithm.
+
+    Returns
+    -------
+    ndarray of shape (n_clips, n_classes)
+        Fused probabilities (each row sums to 1 when the inputs' rows do).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skser.models import fuse_probabilities
+    >>> a = np.array([[0.6, 0.4, 0.0]])
+    >>> b = np.array([[0.0, 0.4, 0.6]])
+    >>> fuse_probabilities([a, b]).round(2).tolist()
+    [[0.3, 0.4, 0.3]]
+    >>> fuse_probabilities([a, b], rule="geometric").round(2).tolist()
+    [[0.0, 1.0, 0.0]]
+    """
+    if rule not in RULES:
+        raise ValueError(f"fuse_probabilities: rule must be one of {list(RULES)}, got {rule!r}")
+    stacked = np.stack([np.asarray(p, dtype=float) for p in probas])
+    if weights is None:
+        w = np.full(len(stacked), 1.0 / len(stacked))
+    else:
+        w = np.asarray(weights, dtype=float)
+        if w.shape != (len(stacked),) or np.any(w < 0) or not w.sum() > 0:
+            raise ValueError(
+                f"fuse_probabilities: weights must be {len(stacked)} non-negative numbers, "
+                f"not all zero; got {weights!r}"
+            )
+        w = w / w.sum()
+    if rule == "mean":
+        return np.tensordot(w, stacked, 1)
+    log = np.tensordot(w, np.log(np.maximum(stacked, _PROBA_FLOOR)), 1)
+    log -= log.max(axis=1, keepdims=True)
+    fused = np.exp(log)
+    return fused / fused.sum(axis=1, keepdims=True)
 
 
 def _simplex(n_members, step):
@@ -30,13 +91,16 @@ def _simplex(n_members, step):
 
 
 class FusionClassifier(ClassifierMixin, BaseEstimator):
-    """Soft voting of several classifiers, the weights fixed or chosen on held-out speakers.
+    """Late fusion of several classifiers, the weights fixed or chosen on held-out speakers.
 
     Each member is any classifier with ``predict_proba`` on the same input, typically a
     whole branch (a :class:`~skser.pipeline.SERPipeline` from waveforms to probabilities:
     its own features, normalisation and classifier), so that different views of a clip,
     such as a CNN on MFCC frames and a linear model on paralinguistic functionals, vote
-    together. The fused probability is the weighted mean of the members' probabilities.
+    together. The fused probability is the weighted arithmetic mean of the members'
+    probabilities (soft voting, ``rule="mean"``) or their weighted geometric mean,
+    renormalised (``rule="geometric"``, log-linear pooling); see
+    :func:`fuse_probabilities`.
 
     Speaker ids (``groups``) passed to ``fit`` and ``predict`` reach every member whose
     ``fit`` / ``predict`` takes them (speaker-normalised branches, early stopping on
@@ -55,6 +119,9 @@ class FusionClassifier(ClassifierMixin, BaseEstimator):
         unweighted average recall (UAR) of the out-of-fold fused predictions win (ties:
         the most equal weights), and the members are refitted on all the training data.
         Needs ``groups`` in ``fit`` and costs ``cv + 1`` fits of every member.
+    rule : {"mean", "geometric"}, default="mean"
+        How the members' probabilities combine (:func:`fuse_probabilities`), also for
+        the candidates of ``weights="cv"``.
     cv : int, default=3
         Inner speaker folds for ``weights="cv"`` (``StratifiedGroupKFold``).
     weight_step : float, default=0.1
@@ -98,9 +165,12 @@ class FusionClassifier(ClassifierMixin, BaseEstimator):
     (1.0, 11)
     """
 
-    def __init__(self, estimators, *, weights=None, cv=3, weight_step=0.1, random_state=None):
+    def __init__(
+        self, estimators, *, weights=None, rule="mean", cv=3, weight_step=0.1, random_state=None
+    ):
         self.estimators = estimators
         self.weights = weights
+        self.rule = rule
         self.cv = cv
         self.weight_step = weight_step
         self.random_state = random_state
@@ -172,6 +242,10 @@ class FusionClassifier(ClassifierMixin, BaseEstimator):
                     f"FusionClassifier: member {name!r} ({type(member).__name__}) has no "
                     "predict_proba to fuse"
                 )
+        if not isinstance(self.rule, str) or self.rule not in RULES:
+            raise ValueError(
+                f"FusionClassifier: rule must be one of {list(RULES)}, got {self.rule!r}"
+            )
         w = self.weights
         if isinstance(w, str):
             if w != "cv":
@@ -287,7 +361,9 @@ class FusionClassifier(ClassifierMixin, BaseEstimator):
                 oof[k, test] = self._member_proba(fitted, Xte, groups[test], self.classes_)
         candidates = _simplex(len(members), self.weight_step)
         uars = [
-            balanced_accuracy_score(y, self.classes_[np.argmax(np.tensordot(w, oof, 1), axis=1)])
+            balanced_accuracy_score(
+                y, self.classes_[np.argmax(fuse_probabilities(oof, w, rule=self.rule), axis=1)]
+            )
             for w in candidates
         ]
         equal = np.full(len(members), 1.0 / len(members))
@@ -329,7 +405,7 @@ class FusionClassifier(ClassifierMixin, BaseEstimator):
         }
 
     def predict_proba(self, X, groups=None):
-        """Weighted mean of the members' class probabilities.
+        """Fused class probabilities: the weighted mean of the members' (``rule``).
 
         Parameters
         ----------
@@ -345,7 +421,7 @@ class FusionClassifier(ClassifierMixin, BaseEstimator):
         return self.fuse(self.member_proba(X, groups))
 
     def fuse(self, member_probas):
-        """The fused probabilities of :meth:`member_proba`'s output (the weighted mean).
+        """The fused probabilities of :meth:`member_proba`'s output (by ``rule``).
 
         Parameters
         ----------
@@ -357,8 +433,8 @@ class FusionClassifier(ClassifierMixin, BaseEstimator):
         ndarray of shape (n_clips, n_classes)
         """
         check_is_fitted(self, "weights_")
-        stacked = np.stack([member_probas[name] for name in self.named_estimators_])
-        return np.tensordot(self.weights_, stacked, 1)
+        probas = [member_probas[name] for name in self.named_estimators_]
+        return fuse_probabilities(probas, self.weights_, rule=self.rule)
 
     def predict(self, X, groups=None):
         """Class with the highest fused probability.
