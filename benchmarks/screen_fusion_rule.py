@@ -26,6 +26,9 @@ for information.
         --outer benchmarks/results/probas/robustness_default_parallel_speaker_normalised.npz
 
 ``--from-inner FILE.npz`` re-scores saved inner probabilities without training.
+``--set KEY=VALUE`` trains the inner fits of a variant of the default (pass that
+variant's outer probabilities as ``--outer``): the saved inner probabilities of two
+variants then choose between them on the inner folds.
 Prints one JSON object.
 """
 
@@ -41,6 +44,7 @@ import sklearn
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _run_info import run_info  # noqa: E402
 from bench_ravdess import DEFAULT_DATA  # noqa: E402
+from bench_robustness import parse_overrides  # noqa: E402
 from speaker_rows import ISSUE_FOLDS  # noqa: E402
 
 from skser.metrics import unweighted_average_recall  # noqa: E402
@@ -63,7 +67,7 @@ def score(classes, y, probas, rule, w_deep):
     return float(unweighted_average_recall(y, classes[np.argmax(fused, axis=1)]))
 
 
-def train_inner(X, y, g, speaker_normalise, random_state):
+def train_inner(X, y, g, speaker_normalise, random_state, overrides=None):
     """Inner out-of-fold branch probabilities for every outer fold: {k: {member: P}}."""
     from skser.pipeline import make_ser_pipeline
 
@@ -79,6 +83,8 @@ def train_inner(X, y, g, speaker_normalise, random_state):
             pipe = make_ser_pipeline(
                 speaker_normalise=speaker_normalise, random_state=random_state, n_jobs=2
             )
+            if overrides:
+                pipe.set_params(**overrides)
             pipe.fit(X[fit_idx], y[fit_idx], groups=g[fit_idx])
             clf = pipe.named_steps["clf"]
             waves = pipe.named_steps["load"].transform(X[score_idx])
@@ -102,6 +108,9 @@ def main():
                     help="bench_robustness --save-proba file of the same default")  # fmt: skip
     ap.add_argument("--save-inner", type=Path, default=None)
     ap.add_argument("--from-inner", type=Path, default=None)
+    ap.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                    help="pipeline parameter of the inner fits (a variant's inner "
+                         "probabilities for --save-inner)")  # fmt: skip
     args = ap.parse_args()
 
     from skser.datasets import load_ravdess
@@ -123,7 +132,8 @@ def main():
             for k in range(len(ISSUE_FOLDS))
         }
     else:
-        inner, wall = train_inner(X, y, g, args.speaker_normalise, args.random_state)
+        overrides = parse_overrides(args.set)
+        inner, wall = train_inner(X, y, g, args.speaker_normalise, args.random_state, overrides)
         if args.save_inner is not None:
             flat = {f"{k}/{name}": v for k, d in inner.items() for name, v in d.items()}
             np.savez_compressed(args.save_inner, wall_time_s=wall, **flat)
