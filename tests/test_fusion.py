@@ -58,6 +58,17 @@ def test_geometric_rule_is_the_renormalised_weighted_product_of_members():
     assert np.abs(mean.fit(X, y).predict_proba(X) - expected).max() > 1e-3
 
 
+def test_a_fusion_pickled_before_the_rule_existed_keeps_the_mean(tmp_path):
+    X, y, _ = _data()
+    fusion = FusionClassifier([("lr", LogisticRegression()), ("nb", GaussianNB())]).fit(X, y)
+    expected = fusion.predict_proba(X)
+    del fusion.rule  # as an older skser pickled it
+    joblib.dump(fusion, tmp_path / "old.joblib")
+    again = joblib.load(tmp_path / "old.joblib")
+    assert again.rule == "mean"
+    np.testing.assert_array_equal(again.predict_proba(X), expected)
+
+
 def test_fuse_probabilities_rules_weights_and_errors():
     a = np.array([[0.7, 0.2, 0.1], [0.2, 0.2, 0.6]])
     b = np.array([[0.1, 0.8, 0.1], [0.3, 0.3, 0.4]])

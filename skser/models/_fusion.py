@@ -175,6 +175,11 @@ class FusionClassifier(ClassifierMixin, BaseEstimator):
         self.weight_step = weight_step
         self.random_state = random_state
 
+    def __setstate__(self, state):
+        # pickled before ``rule`` existed: it fused by the mean, and keeps doing so
+        state.setdefault("rule", "mean")
+        super().__setstate__(state)
+
     # --- parameters of the members (``name__param``), as scikit-learn's VotingClassifier
     def get_params(self, deep=True):
         """Parameters of the fusion and, with ``deep``, of each member (``name__param``)."""
