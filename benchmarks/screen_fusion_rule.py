@@ -48,9 +48,8 @@ from bench_robustness import parse_overrides  # noqa: E402
 from speaker_rows import ISSUE_FOLDS  # noqa: E402
 
 from skser.metrics import unweighted_average_recall  # noqa: E402
-from skser.models import fuse_probabilities  # noqa: E402
+from skser.models._fusion import RULES, fuse_probabilities  # noqa: E402
 
-RULES = ("mean", "geometric")
 DEEP_WEIGHTS = (0.3, 0.4, 0.5, 0.6, 0.7)
 
 
