@@ -1,18 +1,31 @@
 """Screen variants of the functionals branch: nested UAR, speaker-normalised or not, and
-its robustness to how clips were cut.
+its robustness to how clips were cut and recorded.
 
 Every candidate is skser's own estimators: ``AudioLoader(crop="loudest")`` (as in the
 pipeline) -> ``LevelNormaliser`` -> ``ParalinguisticFunctionals(**variant)`` -> optional
-``SpeakerStandardScaler`` -> ``BandStandardScaler`` -> ``LogisticRegression`` with C in
-{0.01, 0.1, 1, 10} chosen by 5 inner speaker folds of each outer fold's training actors
-(benchmarks/speaker_rows.py's ``_linear``), on the six fixed folds of three actors. The
-feature steps are stateless, so they are computed once per condition for all clips.
-Conditions: the clips as they are, centre-cut to 2 s, and zero-padded to 8 s (the
+``SpeakerStandardScaler`` -> ``BandStandardScaler`` -> ``LogisticRegression``, on the six
+fixed folds of three actors, trained on the clean clips. ``C``: 0.01 as the default's
+branch ships (``--C 0.01``), or chosen in {0.01, 0.1, 1, 10} by 5 inner speaker folds
+of each outer fold's training actors (``--C search``, benchmarks/speaker_rows.py's
+``_linear``). The feature steps are stateless, so they are computed once per condition
+for all clips. Conditions (``--conditions``; names and effects of
+benchmarks/bench_robustness.py, babble from four clips of other actors of the same
+fold): by default the clips as they are, centre-cut to 2 s and zero-padded to 8 s (the
 loader then crops the loudest window of its learnt length, as in deployment).
 
-    python benchmarks/screen_functionals.py '{}' '{"active_range_db": 30}'
+With two or more variants, each outer fold also CHOOSES one by its training actors
+only: three inner folds (every third sorted training actor held out, as
+benchmarks/screen_fusion_rule.py), each variant scored by its inner UAR averaged over
+the conditions (ties: the first variant listed); the chosen variant's outer
+predictions are reported as ``"nested"``.
 
-Prints one JSON object per variant.
+    python benchmarks/screen_functionals.py '{}' '{"active_range_db": 30}'
+    python benchmarks/screen_functionals.py --C 0.01 \\
+        --conditions "clean,babble 20 dB,white noise 20 dB,telephone 300-3400 Hz" \\
+        '{"active_range_db": 30}' '{"active_range_db": 25}' '{"active_range_db": 20}'
+
+Prints one JSON object per variant, then (two or more variants) one for the nested
+choice.
 """
 
 import argparse
@@ -26,15 +39,62 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_ravdess import DEFAULT_DATA  # noqa: E402
+from bench_robustness import conditions  # noqa: E402
+from screen_fusion_rule import inner_folds  # noqa: E402
 from speaker_rows import ISSUE_FOLDS, _linear, uar_per_fold  # noqa: E402
 
 
-def recut(y, seconds, sr=16000):
-    n = int(round(seconds * sr))
-    if len(y) >= n:
-        start = (len(y) - n) // 2
-        return y[start : start + n]
-    return np.pad(y, (0, n - len(y)))
+def _fixed_c(speaker, C):
+    from sklearn.linear_model import LogisticRegression
+
+    from skser.features import BandStandardScaler, SpeakerStandardScaler
+    from skser.pipeline import SERPipeline
+
+    return SERPipeline(
+        [
+            ("speaker", SpeakerStandardScaler() if speaker else "passthrough"),
+            ("normalise", BandStandardScaler()),
+            ("clf", LogisticRegression(C=C, max_iter=3000)),
+        ]
+    )
+
+
+def predict_conditions(feats, y, g, train_actors, test_actors, speaker, C, random_state):
+    """Fit on the clean clips of ``train_actors``; predictions of ``test_actors``'s
+    clips per condition (full-length arrays, None outside the test actors) and the C."""
+    train, test = np.isin(g, train_actors), np.isin(g, test_actors)
+    model = _linear(speaker, random_state) if C == "search" else _fixed_c(speaker, float(C))
+    model.fit(feats["clean"][train], y[train], groups=g[train])
+    chosen = model.best_params_["clf__C"] if C == "search" else float(C)
+    preds = {}
+    for c, F in feats.items():
+        preds[c] = np.full(len(y), None, dtype=object)
+        preds[c][test] = model.predict(F[test], groups=g[test])
+    return preds, chosen
+
+
+def summary(y, g, gender, preds, chosen):
+    from skser.metrics import unweighted_average_recall
+
+    clean = preds["clean"].astype(str)
+    per_fold = uar_per_fold(y, clean, g)
+    row = {
+        "uar_mean": round(float(np.mean(per_fold)), 4),
+        "uar_std": round(float(np.std(per_fold)), 4),
+        "uar_per_fold": [round(u, 3) for u in per_fold],
+        "by_gender": {
+            v: round(float(unweighted_average_recall(y[gender == v], clean[gender == v])), 4)
+            for v in sorted(set(gender))
+        },
+        "chosen": chosen,
+    }
+    for c in preds:
+        if c != "clean":
+            u = float(unweighted_average_recall(y, preds[c].astype(str)))
+            row[f"{c} minus clean (pooled)"] = round(
+                u - float(unweighted_average_recall(y, clean)), 4
+            )
+    return row
 
 
 def main():
@@ -43,6 +103,10 @@ def main():
     ap.add_argument("--data", type=Path, default=DEFAULT_DATA)
     ap.add_argument("--cache", type=Path, default=Path("/tmp/skser-screen-functionals"))
     ap.add_argument("--random-state", type=int, default=0)
+    ap.add_argument("--C", default="search",
+                    help="'search' (inner speaker folds) or a fixed C, e.g. 0.01")  # fmt: skip
+    ap.add_argument("--conditions", default="clean,re-cut 2 s,re-cut 8 s",
+                    help="comma-separated conditions of bench_robustness.py, with 'clean'")  # fmt: skip
     args = ap.parse_args()
 
     from skser.datasets import load_ravdess
@@ -50,28 +114,41 @@ def main():
     from skser.io import AudioLoader, load_audio
     from skser.metrics import unweighted_average_recall
 
+    effects = conditions(16000)
+    wanted = [c.strip() for c in args.conditions.split(",")]
+    unknown = sorted(set(wanted) - set(effects))
+    if unknown or "clean" not in wanted:
+        raise SystemExit(f"--conditions: unknown {unknown} or no 'clean'; known: {list(effects)}")
     bunch = load_ravdess(args.data)
     files, y, g = (np.asarray(v) for v in (bunch.filenames, bunch.target, bunch.groups))
     gender = np.asarray(bunch.frame["gender"])
     raw = [load_audio(f, sr=16000)[0] for f in files]
-    loader = AudioLoader(sr=16000, crop="loudest").fit(np.array(raw, dtype=object))
-    conditions = {
-        "clean": raw,
-        "re-cut 2 s": [recut(w, 2.0) for w in raw],
-        "re-cut 8 s": [recut(w, 8.0) for w in raw],
-    }
+    clean = np.empty(len(raw), dtype=object)
+    clean[:] = raw
+    loader = AudioLoader(sr=16000, crop="loudest").fit(clean)
     waves = {}
-    for name, clips in conditions.items():
+    for name in wanted:
+        clips = list(raw)
+        if name != "clean":
+            for k, actors in enumerate(ISSUE_FOLDS):
+                rng = np.random.default_rng(args.random_state + k)
+                fold = np.flatnonzero(np.isin(g, actors))
+                for i in fold:
+                    pool = fold[g[fold] != g[i]]  # babble of other actors of the fold
+                    others = [raw[j] for j in rng.choice(pool, 6, replace=False)]
+                    clips[i] = effects[name](raw[i], others, rng).astype(np.float32)
         batch = np.empty(len(clips), dtype=object)
         batch[:] = clips
         waves[name] = LevelNormaliser().fit_transform(loader.transform(batch))
     args.cache.mkdir(parents=True, exist_ok=True)
-    for text in args.variants:
+    outer, inner = {}, {}  # (variant, speaker) -> predictions; (variant, speaker, k) -> score
+    for v, text in enumerate(args.variants):
         params = json.loads(text)
         t0 = time.perf_counter()
         feats = {}
         for name, W in waves.items():
-            key = hashlib.sha1(json.dumps([params, name], sort_keys=True).encode()).hexdigest()
+            key = [params, name, args.random_state]
+            key = hashlib.sha1(json.dumps(key, sort_keys=True).encode()).hexdigest()
             path = args.cache / f"{key[:16]}.npy"
             if path.exists():
                 feats[name] = np.load(path)
@@ -79,39 +156,58 @@ def main():
                 feats[name] = ParalinguisticFunctionals(n_jobs=2, **params).fit_transform(W)
                 np.save(path, feats[name])
         t_feat = time.perf_counter() - t0
-        out = {"variant": params, "n_features": int(feats["clean"].shape[1])}
+        out = {"variant": params, "n_features": int(feats["clean"].shape[1]), "C": args.C}
         for speaker in (False, True):
             preds = {c: np.empty(len(y), dtype=object) for c in feats}
             chosen = []
-            for actors in ISSUE_FOLDS:
-                test = np.isin(g, actors)
-                model = _linear(speaker, args.random_state)
-                model.fit(feats["clean"][~test], y[~test], groups=g[~test])
-                chosen.append(model.best_params_["clf__C"])
-                for c, F in feats.items():
-                    preds[c][test] = model.predict(F[test], groups=g[test])
-            clean = preds["clean"].astype(str)
-            per_fold = uar_per_fold(y, clean, g)
-            row = {
-                "uar_mean": round(float(np.mean(per_fold)), 4),
-                "uar_std": round(float(np.std(per_fold)), 4),
-                "uar_per_fold": [round(u, 3) for u in per_fold],
-                "by_gender": {
-                    v: round(
-                        float(unweighted_average_recall(y[gender == v], clean[gender == v])), 4
-                    )
-                    for v in sorted(set(gender))
-                },
-                "chosen_C": chosen,
-            }
-            for c in feats:
-                if c != "clean":
-                    u = float(unweighted_average_recall(y, preds[c].astype(str)))
-                    row[f"{c} minus clean (pooled)"] = round(
-                        u - float(unweighted_average_recall(y, clean)), 4
-                    )
-            out["speaker_normalised" if speaker else "global"] = row
+            for k, actors in enumerate(ISSUE_FOLDS):
+                train_actors = sorted(set(g) - set(actors))
+                p, c_k = predict_conditions(
+                    feats, y, g, train_actors, actors, speaker, args.C, args.random_state
+                )
+                chosen.append(c_k)
+                for c in feats:
+                    preds[c][np.isin(g, actors)] = p[c][np.isin(g, actors)]
+                if len(args.variants) > 1:  # this fold's inner score of the variant
+                    ip = {c: np.full(len(y), None, dtype=object) for c in feats}
+                    for held in inner_folds(train_actors):
+                        rest = sorted(set(train_actors) - set(held))
+                        q, _ = predict_conditions(
+                            feats, y, g, rest, held, speaker, args.C, args.random_state
+                        )
+                        for c in feats:
+                            ip[c][np.isin(g, held)] = q[c][np.isin(g, held)]
+                    scored = np.isin(g, train_actors)
+                    inner[v, speaker, k] = float(
+                        np.mean([
+                            unweighted_average_recall(y[scored], ip[c][scored].astype(str))
+                            for c in feats
+                        ])
+                    )  # fmt: skip
+            outer[v, speaker] = preds
+            out["speaker_normalised" if speaker else "global"] = summary(
+                y, g, gender, preds, chosen
+            )
         out["seconds"] = {"features": round(t_feat, 1), "total": round(time.perf_counter() - t0, 1)}
+        print(json.dumps(out), flush=True)
+    if len(args.variants) > 1:
+        out = {"nested": "variant chosen per outer fold by its inner UAR over the conditions"}
+        for speaker in (False, True):
+            preds = {c: np.empty(len(y), dtype=object) for c in wanted}
+            chosen = []
+            for k, actors in enumerate(ISSUE_FOLDS):
+                scores = [inner[v, speaker, k] for v in range(len(args.variants))]
+                best = int(np.argmax(scores))  # first of the ties
+                chosen.append(json.loads(args.variants[best]))
+                test = np.isin(g, actors)
+                for c in wanted:
+                    preds[c][test] = outer[best, speaker][c][test]
+            row = summary(y, g, gender, preds, chosen)
+            row["inner_scores"] = [
+                [round(inner[v, speaker, k], 4) for v in range(len(args.variants))]
+                for k in range(len(ISSUE_FOLDS))
+            ]
+            out["speaker_normalised" if speaker else "global"] = row
         print(json.dumps(out), flush=True)
 
 

@@ -228,6 +228,12 @@ class ParalinguisticFunctionals(TransformerMixin, BaseEstimator):
             out[i] = max(0.0, float((a * b).sum() / den)) if den > 1e-12 else 0.0
         return out
 
+    def _active(self, loud):
+        """The frames the functionals summarise: a boolean mask or ``slice(None)``."""
+        if self.active_range_db is None:
+            return slice(None)
+        return loud >= np.percentile(loud, 95) - self.active_range_db
+
     def _clip(self, x):
         import librosa
 
@@ -236,10 +242,7 @@ class ParalinguisticFunctionals(TransformerMixin, BaseEstimator):
         n_frames = max(1, int(np.ceil(len(x) / self.hop_length)))  # frames inside the clip
         D = D[:, : min(n_frames, D.shape[1])]
         names = self._descriptor_names()
-        keep = slice(None)
-        if self.active_range_db is not None:
-            loud = D[names.index("loudness")]
-            keep = loud >= np.percentile(loud, 95) - self.active_range_db
+        keep = self._active(D[names.index("loudness")])
         parts = [_functionals(D[:, keep])]
         if self.deltas:
             width = min(9, D.shape[1] if D.shape[1] % 2 else D.shape[1] - 1)
