@@ -265,7 +265,7 @@ RECORDING_CHAIN_AUGMENT = {
 #: the same training clips and seed, so the copies are the same): the CNN ensemble on
 #: :data:`RECORDING_CHAIN_AUGMENT` copies only (as many training clips as without
 #: augmentation: the same training time), the linear model on the clips AND their
-#: copies. Measured on RAVDESS (docs/benchmarks.md, "The defaults as they ship"): the
+#: copies. Measured on RAVDESS (docs/benchmarks.md, "Screens of the default's branches"): the
 #: functionals branch alone 0.516 -> 0.550 UAR, 0.595 -> 0.623 speaker-normalised; the
 #: default 0.631 -> 0.638 and 0.662 -> 0.684, in the same wall time.
 FUSION_AUGMENT = {

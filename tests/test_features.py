@@ -579,7 +579,47 @@ def test_paralinguistic_functionals_leave_out_silence_around_the_speech():
         F = ParalinguisticFunctionals(active_range_db=active_range_db).fit_transform(X)
         return np.median(np.abs(F[0] - F[1]) / (np.abs(F[0]) + np.abs(F[1]) + 1e-6))
 
+    assert spread(20.0) < 0.005  # the default
     assert spread(30.0) < 0.005
     assert spread(None) > 0.1
     with pytest.raises(ValueError, match="active_range_db"):
         ParalinguisticFunctionals(active_range_db=-1.0).fit(X)
+
+
+def test_paralinguistic_functionals_leave_out_noise_in_the_pauses():
+    """Noise that fills the pauses 26 dB below the speech (a room, a street: within
+    30 dB of it) stays out of the default functionals: their percentiles for the clip
+    with noisy pauses equal those for the clip with silent ones; with
+    active_range_db=30 the noise frames enter."""
+    from skser.features import ParalinguisticFunctionals
+
+    rng = np.random.default_rng(4)
+    t = np.arange(4800) / 16000  # 0.3 s syllables of a rising 150-190 Hz tone
+    syllable = 0.3 * np.sin(2 * np.pi * (150 * t + 67 * t * t)) * np.hanning(len(t)) ** 0.2
+    pause = np.zeros(6400)  # 0.4 s
+    silent = np.concatenate([pause, syllable, pause, syllable, pause, syllable, pause])
+    in_pause = np.ones(len(silent), dtype=bool)
+    for k in range(3):
+        in_pause[6400 + k * 11200 : 6400 + k * 11200 + 4800] = False
+    loud = 20 * np.log10(np.sqrt(np.mean(syllable[1000:-1000] ** 2)))
+    noise = rng.normal(scale=10 ** ((loud - 26) / 20), size=len(silent))
+    noisy = silent + np.where(in_pause, noise, 0.0)
+    X = np.stack([silent, noisy]).astype(np.float32)
+    names = ["loudness_mean", "loudness_p25", "loudness_p50", "zcr_p50", "centroid_p50"]
+
+    def pair(**params):
+        pf = ParalinguisticFunctionals(deltas=False, **params).fit(X)
+        F = pf.transform(X)
+        return {n: _named(pf, F, n) for n in names}
+
+    # the frames where a syllable starts or ends hold some noise: the means move a
+    # little, the percentiles not
+    default = pair()
+    assert default["loudness_mean"][1] == pytest.approx(default["loudness_mean"][0], abs=1.0)
+    for name in ("loudness_p25", "loudness_p50"):
+        assert default[name][1] == pytest.approx(default[name][0], abs=0.2)
+    for name in ("zcr_p50", "centroid_p50"):
+        assert default[name][1] == pytest.approx(default[name][0], rel=0.05)
+    wide = pair(active_range_db=30.0)  # the noise frames are active: the statistics move
+    assert wide["loudness_p50"][1] < wide["loudness_p50"][0] - 20.0
+    assert wide["centroid_p50"][1] > 10 * wide["centroid_p50"][0]
