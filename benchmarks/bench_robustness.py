@@ -83,6 +83,17 @@ def conditions(sr):
     }
 
 
+def apply_condition(effect, waves, talkers, rng):
+    """``effect`` (a value of :func:`conditions`) applied to each clip of ``waves``, as
+    float32; each clip's babble is drawn from six clips of other ``talkers``."""
+    out = []
+    for i, w in enumerate(waves):
+        pool = np.flatnonzero(talkers != talkers[i])  # babble of other talkers
+        others = [waves[j] for j in rng.choice(pool, 6, replace=False)]
+        out.append(effect(w, others, rng).astype(np.float32))
+    return out
+
+
 #: In-fold recording-chain augmentation of --augment-chain (AudioAugmenter parameters)
 #: for the pipelines other than the fusion, which trains as it ships (augment="auto");
 #: without --augment-chain every pipeline is built with augment=None.
@@ -195,11 +206,7 @@ def main():
         talkers = g[test]
         rng = np.random.default_rng(args.random_state + k)
         for name, effect in conds.items():
-            cond = []
-            for i, w in enumerate(waves):
-                pool = np.flatnonzero(talkers != talkers[i])  # babble of other talkers
-                others = [waves[j] for j in rng.choice(pool, 6, replace=False)]
-                cond.append(effect(w, others, rng).astype(np.float32))
+            cond = apply_condition(effect, waves, talkers, rng)
             batch = np.empty(len(cond), dtype=object)
             batch[:] = cond
             clf = pipe.named_steps["clf"]

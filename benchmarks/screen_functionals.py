@@ -39,7 +39,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_ravdess import DEFAULT_DATA  # noqa: E402
-from bench_robustness import conditions  # noqa: E402
+from bench_robustness import apply_condition, conditions  # noqa: E402
 from screen_fusion_rule import inner_folds  # noqa: E402
 from speaker_rows import ISSUE_FOLDS, _linear, uar_per_fold  # noqa: E402
 
@@ -59,18 +59,16 @@ def _fixed_c(speaker, C):
     )
 
 
-def predict_conditions(feats, y, g, train_actors, test_actors, speaker, C, random_state):
-    """Fit on the clean clips of ``train_actors``; predictions of ``test_actors``'s
-    clips per condition (full-length arrays, None outside the test actors) and the C."""
+def predict_conditions(feats, y, g, train_actors, test_actors, speaker, C, random_state, out):
+    """Fit on the clean clips of ``train_actors``; write the predictions of
+    ``test_actors``'s clips per condition into ``out[condition]`` (arrays over all
+    clips); return the C."""
     train, test = np.isin(g, train_actors), np.isin(g, test_actors)
     model = _linear(speaker, random_state) if C == "search" else _fixed_c(speaker, float(C))
     model.fit(feats["clean"][train], y[train], groups=g[train])
-    chosen = model.best_params_["clf__C"] if C == "search" else float(C)
-    preds = {}
     for c, F in feats.items():
-        preds[c] = np.full(len(y), None, dtype=object)
-        preds[c][test] = model.predict(F[test], groups=g[test])
-    return preds, chosen
+        out[c][test] = model.predict(F[test], groups=g[test])
+    return model.best_params_["clf__C"] if C == "search" else float(C)
 
 
 def summary(y, g, gender, preds, chosen):
@@ -132,11 +130,10 @@ def main():
         if name != "clean":
             for k, actors in enumerate(ISSUE_FOLDS):
                 rng = np.random.default_rng(args.random_state + k)
-                fold = np.flatnonzero(np.isin(g, actors))
-                for i in fold:
-                    pool = fold[g[fold] != g[i]]  # babble of other actors of the fold
-                    others = [raw[j] for j in rng.choice(pool, 6, replace=False)]
-                    clips[i] = effects[name](raw[i], others, rng).astype(np.float32)
+                fold = np.flatnonzero(np.isin(g, actors))  # babble of other actors of the fold
+                done = apply_condition(effects[name], [raw[i] for i in fold], g[fold], rng)
+                for i, clip in zip(fold, done, strict=True):
+                    clips[i] = clip
         batch = np.empty(len(clips), dtype=object)
         batch[:] = clips
         waves[name] = LevelNormaliser().fit_transform(loader.transform(batch))
@@ -162,21 +159,19 @@ def main():
             chosen = []
             for k, actors in enumerate(ISSUE_FOLDS):
                 train_actors = sorted(set(g) - set(actors))
-                p, c_k = predict_conditions(
-                    feats, y, g, train_actors, actors, speaker, args.C, args.random_state
-                )
-                chosen.append(c_k)
-                for c in feats:
-                    preds[c][np.isin(g, actors)] = p[c][np.isin(g, actors)]
+                chosen.append(
+                    predict_conditions(
+                        feats, y, g, train_actors, actors, speaker, args.C, args.random_state,
+                        preds,
+                    )
+                )  # fmt: skip
                 if len(args.variants) > 1:  # this fold's inner score of the variant
                     ip = {c: np.full(len(y), None, dtype=object) for c in feats}
                     for held in inner_folds(train_actors):
                         rest = sorted(set(train_actors) - set(held))
-                        q, _ = predict_conditions(
-                            feats, y, g, rest, held, speaker, args.C, args.random_state
+                        predict_conditions(
+                            feats, y, g, rest, held, speaker, args.C, args.random_state, ip
                         )
-                        for c in feats:
-                            ip[c][np.isin(g, held)] = q[c][np.isin(g, held)]
                     scored = np.isin(g, train_actors)
                     inner[v, speaker, k] = float(
                         np.mean([
