@@ -481,7 +481,7 @@ def test_plots_return_figures_and_save_png(corpus, tmp_path):
 def test_default_pipeline_is_the_fusion_of_a_cnn_ensemble_and_functionals():
     from sklearn.linear_model import LogisticRegression
 
-    from skser.features import LevelNormaliser, ParalinguisticFunctionals
+    from skser.features import LevelNormaliser, NoiseGate, ParalinguisticFunctionals
     from skser.models import FusionClassifier, SeedEnsembleClassifier
 
     pipe = make_ser_pipeline(random_state=0)
@@ -494,6 +494,11 @@ def test_default_pipeline_is_the_fusion_of_a_cnn_ensemble_and_functionals():
     for branch in (deep, func):
         assert isinstance(branch.named_steps["level"], LevelNormaliser)
         assert branch.named_steps["speaker"] == "passthrough"
+    assert list(deep.named_steps)[:4] == ["augment", "level", "gate", "features"]
+    assert (
+        isinstance(deep.named_steps["gate"], NoiseGate) and deep.named_steps["gate"].range_db == 20
+    )
+    assert "gate" not in func.named_steps  # the functionals leave inactive frames out themselves
     assert isinstance(deep.named_steps["clf"], SeedEnsembleClassifier)
     assert deep.named_steps["clf"].n_estimators == 4 and deep.named_steps["clf"].random_state == 0
     assert deep.named_steps["normalise"].center_clips  # CMN, as the previous default

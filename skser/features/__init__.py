@@ -4,6 +4,7 @@ pooling / flattening / normalisation of those features."""
 from ._base import power_to_db_batched
 from ._frame import RMSEnergy, ZeroCrossingRate
 from ._functionals import ParalinguisticFunctionals
+from ._gate import NoiseGate
 from ._level import LevelNormaliser, active_level_db
 from ._normalise import BandStandardScaler, PerSampleStandardScaler
 from ._opensmile import OpenSmileFeatures
@@ -21,6 +22,7 @@ __all__ = [
     "LevelNormaliser",
     "LogMelSpectrogram",
     "MFCC",
+    "NoiseGate",
     "OpenSmileFeatures",
     "ParalinguisticFunctionals",
     "PerSampleStandardScaler",

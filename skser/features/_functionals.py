@@ -8,6 +8,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .._validation import check_scalar_param
 from ._base import strip_padding
+from ._gate import active_frames, frame_loudness_db
 
 __all__ = ["ParalinguisticFunctionals"]
 
@@ -196,8 +197,7 @@ class ParalinguisticFunctionals(TransformerMixin, BaseEstimator):
         S = np.abs(librosa.stft(x, n_fft=n_fft, hop_length=hop)) ** 2
         mel = librosa.feature.melspectrogram(S=S, sr=sr, n_mels=26)
         mfcc = librosa.feature.mfcc(S=librosa.power_to_db(mel), n_mfcc=self.n_mfcc)
-        rms = librosa.feature.rms(y=x, frame_length=n_fft, hop_length=hop)[0]  # unwindowed
-        loud = 20 * np.log10(np.maximum(rms, 1e-5))
+        loud = frame_loudness_db(x, frame_length=n_fft, hop_length=hop)  # unwindowed RMS
         mag = np.sqrt(S)
         centroid = librosa.feature.spectral_centroid(S=mag, sr=sr)[0]
         bandwidth = librosa.feature.spectral_bandwidth(S=mag, sr=sr)[0]
@@ -235,10 +235,8 @@ class ParalinguisticFunctionals(TransformerMixin, BaseEstimator):
         return out
 
     def _active(self, loud):
-        """The frames the functionals summarise: a boolean mask or ``slice(None)``."""
-        if self.active_range_db is None:
-            return slice(None)
-        return loud >= np.percentile(loud, 95) - self.active_range_db
+        """The frames the functionals summarise: a boolean mask (:func:`active_frames`)."""
+        return active_frames(loud, self.active_range_db)
 
     def _clip(self, x):
         import librosa
