@@ -122,7 +122,8 @@ def make_ser_pipeline(
         ``"cnn1d_pool"``, ``"crnn"``, ``"cnn"``, ``"cnn1d"``, ``"mlp"``, ``"logreg"``,
         ``"svm"``) or any classifier (it is cloned). The default, the fusion of a CNN
         ensemble and a linear model on functionals, both on level-normalised audio (the
-        CNNs' also noise-gated, :class:`~skser.features.NoiseGate`), was chosen on RAVDESS with speaker-independent folds against the classical baseline
+        CNNs' also noise-gated, :class:`~skser.features.NoiseGate`), was chosen on
+        RAVDESS with speaker-independent folds against the classical baseline
         (docs/benchmarks.md, "A default that generalises").
     oversample : bool or sampler, default=True
         Random oversampling of the minority classes on the training waveforms

@@ -78,10 +78,10 @@ class NoiseGate(TransformerMixin, BaseEstimator):
     (``frame_length`` samples every ``hop_length``) are measured
     (:func:`frame_loudness_db`); those below the clip's loud frames (95th percentile)
     by more than ``range_db`` get gain 0, the others gain 1, with a linear ramp of one
-    hop between them so that the gate adds no clicks. The trailing zero padding of
-    fixed-length loading (either side) is left out of the measure. Stateless: ``fit`` learns nothing, and a
-    clip's output depends on that clip alone; the gate is the same at any gain
-    (:class:`LevelNormaliser` before or after it).
+    hop between them so that the gate adds no clicks. The zero padding of fixed-length
+    loading (on either side) is left out of the measure and stays zero. Stateless:
+    ``fit`` learns nothing, and a clip's output depends on that clip alone; the gate is
+    the same at any gain (:class:`LevelNormaliser` before or after it).
 
     The default model's CNN branch starts with it (after the level normaliser). Measured
     on RAVDESS (six folds of three held-out actors, the branch trained on its recording
