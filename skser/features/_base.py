@@ -8,7 +8,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from .._cache import cached_transform
 from .._validation import check_scalar_param, check_waveform_shape
 
-__all__ = ["WaveformFeatureBase", "power_to_db_batched", "fix_frames"]
+__all__ = ["WaveformFeatureBase", "WaveformPassBase", "power_to_db_batched", "fix_frames"]
 
 
 def power_to_db_batched(S, *, ref=1.0, amin=1e-10, top_db=80.0):
@@ -183,4 +183,53 @@ class WaveformFeatureBase(TransformerMixin, BaseEstimator):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.transformer_tags.preserves_dtype = ["float32"]
+        return tags
+
+
+class WaveformPassBase(TransformerMixin, BaseEstimator):
+    """Shared checks of the stateless waveform-in, waveform-out transformers
+    (:class:`LevelNormaliser`, :class:`NoiseGate`, :class:`RepeatPadding`).
+
+    ``fit`` checks the parameters (``_check_params``, which subclasses override) and the
+    input, and learns nothing; the output has the input's samples, sample names and
+    float dtype. Subclasses implement ``transform``.
+    """
+
+    def _check_params(self):
+        """Validate hyper-parameters (subclasses override)."""
+
+    def _validate(self, X, reset):
+        check_waveform_shape(X, name=type(self).__name__)
+        return validate_data(
+            self, X, reset=reset, dtype=[np.float32, np.float64], ensure_all_finite=True
+        )
+
+    def fit(self, X, y=None):
+        """Check parameters and the input; learn nothing from the data.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_clips, n_samples)
+            Waveforms.
+        y : ignored
+
+        Returns
+        -------
+        self
+        """
+        self._check_params()
+        self._validate(X, reset=True)
+        return self
+
+    def get_feature_names_out(self, input_features=None):
+        """Sample names, as received (waveform in, waveform out)."""
+        check_is_fitted(self, "n_features_in_")
+        if input_features is not None:
+            return np.asarray(input_features, dtype=object)
+        return np.asarray([f"sample{i}" for i in range(self.n_features_in_)], dtype=object)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
+        tags.requires_fit = True
         return tags

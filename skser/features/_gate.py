@@ -1,11 +1,10 @@
 """A noise gate on waveforms: the frames outside the clip's active range set to silence."""
 
 import numpy as np
-from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
 from .._validation import check_scalar_param
-from ._base import strip_padding
+from ._base import WaveformPassBase, strip_padding
 
 __all__ = ["NoiseGate", "active_frames", "frame_loudness_db"]
 
@@ -69,7 +68,7 @@ def active_frames(loudness_db, range_db):
     return loudness_db >= np.percentile(loudness_db, 95) - range_db
 
 
-class NoiseGate(TransformerMixin, BaseEstimator):
+class NoiseGate(WaveformPassBase):
     """Silence the frames of each clip that are not within ``range_db`` of its speech.
 
     Noise or babble that fills the pauses of a recording, and the leading and trailing
@@ -127,37 +126,6 @@ class NoiseGate(TransformerMixin, BaseEstimator):
         for key in ("frame_length", "hop_length"):
             check_scalar_param(name, key, getattr(self, key), "int", low=1)
 
-    def _validate(self, X, reset):
-        shape = X.shape if hasattr(X, "shape") else np.asarray(X).shape
-        if len(shape) != 2:
-            hint = (
-                " Reshape your data: a single clip is X.reshape(1, -1)." if len(shape) == 1 else ""
-            )
-            raise ValueError(
-                f"{type(self).__name__} expects 2-D waveforms of shape (n_clips, n_samples), "
-                f"such as the output of AudioLoader; got shape {shape}.{hint}"
-            )
-        return validate_data(
-            self, X, reset=reset, dtype=[np.float32, np.float64], ensure_all_finite=True
-        )
-
-    def fit(self, X, y=None):
-        """Check parameters and the input; learn nothing from the data.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_clips, n_samples)
-            Waveforms.
-        y : ignored
-
-        Returns
-        -------
-        self
-        """
-        self._check_params()
-        self._validate(X, reset=True)
-        return self
-
     def gain(self, x):
         """The gate's gain (0-1) for each sample of one clip (without its padding)."""
         loud = frame_loudness_db(x, frame_length=self.frame_length, hop_length=self.hop_length)
@@ -184,16 +152,3 @@ class NoiseGate(TransformerMixin, BaseEstimator):
             clip = strip_padding(x)  # a view: the clip without its padding on either side
             clip *= self.gain(clip).astype(x.dtype)
         return out
-
-    def get_feature_names_out(self, input_features=None):
-        """Sample names, as received (waveform in, waveform out)."""
-        check_is_fitted(self, "n_features_in_")
-        if input_features is not None:
-            return np.asarray(input_features, dtype=object)
-        return np.asarray([f"sample{i}" for i in range(self.n_features_in_)], dtype=object)
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
-        tags.requires_fit = True
-        return tags

@@ -3,11 +3,10 @@
 import numbers
 
 import numpy as np
-from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
 from .._validation import check_scalar_param
-from ._base import strip_padding
+from ._base import WaveformPassBase, strip_padding
 
 __all__ = ["LevelNormaliser", "active_level_db"]
 
@@ -62,7 +61,7 @@ def active_level_db(x, *, frame_length=512, active_range_db=30.0):
     return float(10.0 * np.log10(active.mean()))
 
 
-class LevelNormaliser(TransformerMixin, BaseEstimator):
+class LevelNormaliser(WaveformPassBase):
     """Scale each clip to the same active level: gain and peak normalisation removed.
 
     A recording's absolute level says more about its microphone, preamplifier and
@@ -123,38 +122,6 @@ class LevelNormaliser(TransformerMixin, BaseEstimator):
             raise ValueError(f"{name}: active_range_db must be > 0, got {self.active_range_db!r}")
         check_scalar_param(name, "frame_length", self.frame_length, "int", low=1)
 
-    def _validate(self, X, reset):
-        shape = X.shape if hasattr(X, "shape") else np.asarray(X).shape
-        if len(shape) != 2:
-            hint = (
-                " Reshape your data: a single clip is X.reshape(1, -1)." if len(shape) == 1 else ""
-            )
-            raise ValueError(
-                f"{type(self).__name__} expects 2-D waveforms of shape (n_clips, n_samples), "
-                f"such as the output of AudioLoader; got shape {shape}.{hint}"
-            )
-        X = validate_data(
-            self, X, reset=reset, dtype=[np.float32, np.float64], ensure_all_finite=True
-        )
-        return X
-
-    def fit(self, X, y=None):
-        """Check parameters and the input; learn nothing from the data.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_clips, n_samples)
-            Waveforms.
-        y : ignored
-
-        Returns
-        -------
-        self
-        """
-        self._check_params()
-        self._validate(X, reset=True)
-        return self
-
     def transform(self, X):
         """Each clip scaled to ``target_db`` active level (clips of zeros unchanged).
 
@@ -177,16 +144,3 @@ class LevelNormaliser(TransformerMixin, BaseEstimator):
             if level is not None:
                 x *= x.dtype.type(10.0 ** ((self.target_db - level) / 20.0))
         return out
-
-    def get_feature_names_out(self, input_features=None):
-        """Sample names, as received (waveform in, waveform out)."""
-        check_is_fitted(self, "n_features_in_")
-        if input_features is not None:
-            return np.asarray(input_features, dtype=object)
-        return np.asarray([f"sample{i}" for i in range(self.n_features_in_)], dtype=object)
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
-        tags.requires_fit = True
-        return tags

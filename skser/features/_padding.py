@@ -1,10 +1,10 @@
 """Padding that carries no information: a clip's silence padding replaced by its own audio."""
 
 import numpy as np
-from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
-from .._validation import check_scalar_param, check_waveform_shape
+from .._validation import check_scalar_param
+from ._base import WaveformPassBase
 
 __all__ = ["RepeatPadding", "repeat_padding"]
 
@@ -69,7 +69,7 @@ def repeat_padding(x, *, active_range_db=None, frame_length=512):
     return np.resize(x[start:stop], len(x))
 
 
-class RepeatPadding(TransformerMixin, BaseEstimator):
+class RepeatPadding(WaveformPassBase):
     """Replace each clip's padding and surrounding silence with repeats of its speech.
 
     :class:`~skser.io.AudioLoader` pads every clip shorter than its fixed length with
@@ -106,31 +106,11 @@ class RepeatPadding(TransformerMixin, BaseEstimator):
         self.active_range_db = active_range_db
         self.frame_length = frame_length
 
-    def _validate(self, X, reset):
+    def _check_params(self):
         name = type(self).__name__
         check_scalar_param(name, "active_range_db", self.active_range_db, "real", low=0,
                            allow_none=True)  # fmt: skip
         check_scalar_param(name, "frame_length", self.frame_length, "int", low=1)
-        check_waveform_shape(X, name=type(self).__name__)
-        return validate_data(
-            self, X, reset=reset, dtype=[np.float32, np.float64], ensure_all_finite=True
-        )
-
-    def fit(self, X, y=None):
-        """Check the input; learn nothing from the data.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_clips, n_samples)
-            Waveforms.
-        y : ignored
-
-        Returns
-        -------
-        self
-        """
-        self._validate(X, reset=True)
-        return self
 
     def transform(self, X):
         """Each clip with its zero padding replaced by its own repeats.
@@ -145,6 +125,7 @@ class RepeatPadding(TransformerMixin, BaseEstimator):
         ndarray of shape (n_clips, n_samples), same float dtype as X
         """
         check_is_fitted(self, "n_features_in_")
+        self._check_params()  # also at transform: set_params after fit is checked too
         X = self._validate(X, reset=False)
         if not len(X):
             return X.copy()
@@ -154,17 +135,9 @@ class RepeatPadding(TransformerMixin, BaseEstimator):
     def get_feature_names_out(self, input_features=None):
         """Sample names, as received (waveform in, waveform out)."""
         check_is_fitted(self, "n_features_in_")
-        if input_features is not None:
-            if len(input_features) != self.n_features_in_:
-                raise ValueError(
-                    f"RepeatPadding.get_feature_names_out: input_features has "
-                    f"{len(input_features)} names, but X had {self.n_features_in_} columns in fit"
-                )
-            return np.asarray(input_features, dtype=object)
-        return np.asarray([f"sample{i}" for i in range(self.n_features_in_)], dtype=object)
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
-        tags.requires_fit = True
-        return tags
+        if input_features is not None and len(input_features) != self.n_features_in_:
+            raise ValueError(
+                f"RepeatPadding.get_feature_names_out: input_features has "
+                f"{len(input_features)} names, but X had {self.n_features_in_} columns in fit"
+            )
+        return super().get_feature_names_out(input_features)
