@@ -474,6 +474,8 @@ def _waves(n=4, samples=4000):
          "hop_length must be a positive integer"),
         (lambda: __import__("skser.features", fromlist=["X"]).ParalinguisticFunctionals(
             fmin=500, fmax=100), "fmin < fmax"),
+        (lambda: __import__("skser.features", fromlist=["X"]).ParalinguisticFunctionals(
+            mel_bands="yes"), "mel_bands must be True or False, got 'yes'"),
         (lambda: __import__("skser.features", fromlist=["X"]).LevelNormaliser(target_db="loud"),
          "target_db must be a finite number"),
     ],

@@ -469,6 +469,44 @@ def test_paralinguistic_functionals_equal_hand_computations_on_speech(source, re
         assert _named(pf, F, "voiced_share")[0] == pytest.approx(share, abs=0.15)
 
 
+@pytest.mark.parametrize("source", ["synthetic", pytest.param("ravdess", marks=pytest.mark.data)])
+def test_paralinguistic_functionals_log_mel_bands_equal_a_hand_computation(source, request):
+    """mel_bands=True: 26 log-mel bands by hand (numpy frames and FFT, librosa's mel
+    filters), summarised over the active frames; the other columns are unchanged."""
+    import librosa
+
+    from skser.features import ParalinguisticFunctionals
+
+    ravdess = request.getfixturevalue("ravdess_dir") if source == "ravdess" else None
+    plain = ParalinguisticFunctionals()
+    pf = ParalinguisticFunctionals(mel_bands=True)
+    mel_basis = librosa.filters.mel(sr=16000, n_fft=512, n_mels=26)
+    for clip in _real_looking_clips(ravdess)[-2:] if ravdess else _real_looking_clips()[:2]:
+        x = np.trim_zeros(np.asarray(clip, dtype=np.float32), "fb")
+        F = pf.fit_transform(x[None, :])
+        names = list(pf.get_feature_names_out())
+        assert (
+            len(names)
+            == F.shape[1]
+            == len(plain.fit(x[None, :]).get_feature_names_out()) + 2 * 26 * 13
+        )
+        P = plain.transform(x[None, :])
+        np.testing.assert_array_equal(F[:, [names.index(n) for n in plain.feature_names_]], P)
+        n = int(np.ceil(len(x) / 160))
+        frames = _hand_frames(x.astype(np.float64), 512, 160)[:n]
+        rms = np.sqrt((frames**2).mean(axis=1))
+        loud = 20 * np.log10(np.maximum(rms, 1e-5))
+        active = loud >= np.percentile(loud, 95) - pf.active_range_db
+        power = np.abs(np.fft.rfft(frames * np.hanning(513)[:-1], axis=1)) ** 2
+        mel_db = 10 * np.log10(np.maximum(power @ mel_basis.T, 1e-10))
+        mel_db = np.maximum(mel_db, mel_db.max() - 80.0)  # power_to_db's 80 dB floor
+        for band in (0, 5, 12, 25):
+            got = _named(pf, F, f"mel{band}_mean")[0]
+            assert got == pytest.approx(mel_db[active, band].mean(), abs=0.05)
+            got = _named(pf, F, f"mel{band}_p75")[0]
+            assert got == pytest.approx(np.percentile(mel_db[active, band], 75), abs=0.1)
+
+
 def test_functionals_of_each_track_equal_numpy_and_scipy_one_track_at_a_time():
     """The functionals are computed for all tracks at once; each equals its textbook
     definition on that track alone (np.polyfit slope, scipy skew and excess kurtosis)."""
