@@ -12,6 +12,9 @@ from ._gate import active_frames, frame_loudness_db
 
 __all__ = ["ParalinguisticFunctionals"]
 
+#: Mel bands of the MFCCs (and of ``mel_bands=True``'s log-mel descriptors).
+N_MELS = 26
+
 #: Functionals computed for every frame-level descriptor (and its delta).
 FUNCTIONALS = (
     "mean", "std", "p1", "p25", "p50", "p75", "p99", "range", "iqr",
@@ -114,7 +117,8 @@ class ParalinguisticFunctionals(TransformerMixin, BaseEstimator):
         actors 0.568 -> 0.629); without speaker normalisation in 1 of 6 (nested
         0.553 -> 0.543), since absolute band levels describe the speaker as much as
         the emotion. In the default's fusion they did not help (speaker-normalised
-        0.688 -> 0.685), so the default leaves them off. About 20 % more time.
+        0.688 -> 0.685), so the default leaves them off. Extraction about 3 % slower
+        (19.8 against 19.3 ms per RAVDESS clip, one run).
     n_jobs : int or None, default=None
         Worker processes over clips (-1: one per CPU core). Processes, not threads:
         most of the work per clip is short numpy calls and Python loops that hold the
@@ -193,7 +197,7 @@ class ParalinguisticFunctionals(TransformerMixin, BaseEstimator):
         return [f"mfcc{i}" for i in range(self.n_mfcc)] + [
             "loudness", "centroid", "bandwidth", "rolloff", "flatness", "flux", "entropy",
             "zcr", "f0", "voicing", "hnr",
-        ] + ([f"mel{i}" for i in range(26)] if self.mel_bands else [])  # fmt: skip
+        ] + ([f"mel{i}" for i in range(N_MELS)] if self.mel_bands else [])  # fmt: skip
 
     def _names(self):
         lld = self._descriptor_names()
@@ -212,7 +216,7 @@ class ParalinguisticFunctionals(TransformerMixin, BaseEstimator):
         y_len = max(len(x), 2 * n_fft)
         x = np.pad(x, (0, y_len - len(x))) if len(x) < y_len else x
         S = np.abs(librosa.stft(x, n_fft=n_fft, hop_length=hop)) ** 2
-        mel = librosa.power_to_db(librosa.feature.melspectrogram(S=S, sr=sr, n_mels=26))
+        mel = librosa.power_to_db(librosa.feature.melspectrogram(S=S, sr=sr, n_mels=N_MELS))
         mfcc = librosa.feature.mfcc(S=mel, n_mfcc=self.n_mfcc)
         loud = frame_loudness_db(x, frame_length=n_fft, hop_length=hop)  # unwindowed RMS
         mag = np.sqrt(S)
