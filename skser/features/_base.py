@@ -191,8 +191,9 @@ class WaveformPassBase(TransformerMixin, BaseEstimator):
     (:class:`LevelNormaliser`, :class:`NoiseGate`, :class:`RepeatPadding`).
 
     ``fit`` checks the parameters (``_check_params``, which subclasses override) and the
-    input, and learns nothing; the output has the input's samples, sample names and
-    float dtype. Subclasses implement ``transform``.
+    input, and learns nothing; ``transform`` checks them again (``set_params`` after fit
+    is checked too) and applies ``_transform_clip`` to a copy of each clip, in place. The
+    output has the input's samples, sample names and float dtype.
     """
 
     def _check_params(self):
@@ -220,6 +221,30 @@ class WaveformPassBase(TransformerMixin, BaseEstimator):
         self._check_params()
         self._validate(X, reset=True)
         return self
+
+    def _transform_clip(self, x):
+        """Transform one clip (a writable copy) in place (subclasses implement)."""
+        raise NotImplementedError
+
+    def transform(self, X):
+        """Each clip transformed as the class describes.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_clips, n_samples)
+            Waveforms.
+
+        Returns
+        -------
+        ndarray of shape (n_clips, n_samples), same float dtype as X
+        """
+        check_is_fitted(self, "n_features_in_")
+        self._check_params()
+        X = self._validate(X, reset=False)
+        out = np.array(X, copy=True)
+        for x in out:
+            self._transform_clip(x)
+        return out
 
     def get_feature_names_out(self, input_features=None):
         """Sample names, as received (waveform in, waveform out)."""

@@ -1,7 +1,6 @@
 """A noise gate on waveforms: the frames outside the clip's active range set to silence."""
 
 import numpy as np
-from sklearn.utils.validation import check_is_fitted
 
 from .._validation import check_scalar_param
 from ._base import WaveformPassBase, strip_padding
@@ -133,22 +132,7 @@ class NoiseGate(WaveformPassBase):
         centres = np.arange(keep.size) * self.hop_length
         return np.interp(np.arange(len(x)), centres, keep)
 
-    def transform(self, X):
-        """Each clip with its inactive frames silenced.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_clips, n_samples)
-            Waveforms.
-
-        Returns
-        -------
-        ndarray of shape (n_clips, n_samples), same float dtype as X
-        """
-        check_is_fitted(self, "n_features_in_")
-        X = self._validate(X, reset=False)
-        out = np.array(X, copy=True)
-        for x in out:
-            clip = strip_padding(x)  # a view: the clip without its padding on either side
-            clip *= self.gain(clip).astype(x.dtype)
-        return out
+    def _transform_clip(self, x):
+        """Silence the inactive frames of one clip; its padding stays zero."""
+        clip = strip_padding(x)  # a view: the clip without its padding on either side
+        clip *= self.gain(clip).astype(x.dtype)

@@ -3,7 +3,6 @@
 import numbers
 
 import numpy as np
-from sklearn.utils.validation import check_is_fitted
 
 from .._validation import check_scalar_param
 from ._base import WaveformPassBase, strip_padding
@@ -122,25 +121,10 @@ class LevelNormaliser(WaveformPassBase):
             raise ValueError(f"{name}: active_range_db must be > 0, got {self.active_range_db!r}")
         check_scalar_param(name, "frame_length", self.frame_length, "int", low=1)
 
-    def transform(self, X):
-        """Each clip scaled to ``target_db`` active level (clips of zeros unchanged).
-
-        Parameters
-        ----------
-        X : array-like of shape (n_clips, n_samples)
-            Waveforms.
-
-        Returns
-        -------
-        ndarray of shape (n_clips, n_samples), same float dtype as X
-        """
-        check_is_fitted(self, "n_features_in_")
-        X = self._validate(X, reset=False)
-        out = np.array(X, copy=True)
-        for x in out:
-            level = active_level_db(
-                x, frame_length=self.frame_length, active_range_db=self.active_range_db
-            )
-            if level is not None:
-                x *= x.dtype.type(10.0 ** ((self.target_db - level) / 20.0))
-        return out
+    def _transform_clip(self, x):
+        """Scale one clip to ``target_db`` active level (a clip of zeros is unchanged)."""
+        level = active_level_db(
+            x, frame_length=self.frame_length, active_range_db=self.active_range_db
+        )
+        if level is not None:
+            x *= x.dtype.type(10.0 ** ((self.target_db - level) / 20.0))

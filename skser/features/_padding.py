@@ -112,25 +112,11 @@ class RepeatPadding(WaveformPassBase):
                            allow_none=True)  # fmt: skip
         check_scalar_param(name, "frame_length", self.frame_length, "int", low=1)
 
-    def transform(self, X):
-        """Each clip with its zero padding replaced by its own repeats.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_clips, n_samples)
-            Waveforms.
-
-        Returns
-        -------
-        ndarray of shape (n_clips, n_samples), same float dtype as X
-        """
-        check_is_fitted(self, "n_features_in_")
-        self._check_params()  # also at transform: set_params after fit is checked too
-        X = self._validate(X, reset=False)
-        if not len(X):
-            return X.copy()
-        kw = {"active_range_db": self.active_range_db, "frame_length": self.frame_length}
-        return np.stack([repeat_padding(x, **kw) for x in X])
+    def _transform_clip(self, x):
+        """Replace one clip's padding by repeats of its own audio."""
+        x[:] = repeat_padding(
+            x, active_range_db=self.active_range_db, frame_length=self.frame_length
+        )
 
     def get_feature_names_out(self, input_features=None):
         """Sample names, as received (waveform in, waveform out)."""
