@@ -44,9 +44,17 @@ def check_scalar_param(owner, name, value, kind, *, low=None, high=None, allow_n
     the parameter, what it must be and the value.
 
     ``kind`` is ``"int"`` or ``"real"``; a bool is neither (``True`` is not 1 epoch).
-    ``low``/``high`` are inclusive bounds. Returns the value.
+    ``kind="bool"`` accepts only True or False. ``low``/``high`` are inclusive bounds.
+    Returns the value.
     """
     if allow_none and value is None:
+        return value
+    if kind == "bool":
+        if not isinstance(value, bool | np.bool_):
+            raise ValueError(
+                f"{owner}: {name} must be True or False{' or None' if allow_none else ''}, "
+                f"got {value!r}"
+            )
         return value
     ok_type = not isinstance(value, bool | np.bool_) and isinstance(
         value, numbers.Integral if kind == "int" else numbers.Real

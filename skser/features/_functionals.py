@@ -186,8 +186,7 @@ class ParalinguisticFunctionals(TransformerMixin, BaseEstimator):
         check_scalar_param(name, "active_range_db", self.active_range_db, "real", low=0,
                            allow_none=True)  # fmt: skip
         for key in ("deltas", "mel_bands"):
-            if not isinstance(getattr(self, key), (bool, np.bool_)):
-                raise ValueError(f"{name}: {key} must be True or False, got {getattr(self, key)!r}")
+            check_scalar_param(name, key, getattr(self, key), "bool")
         if not 0 <= float(self.voicing_threshold) <= 1:
             raise ValueError(
                 f"{name}: voicing_threshold must be in [0, 1], got {self.voicing_threshold!r}"

@@ -90,8 +90,7 @@ class SpeakerStandardScaler(FittedBandScalerMixin, TransformerMixin, BaseEstimat
 
     def _check_params(self):
         name = type(self).__name__
-        if not isinstance(self.with_std, (bool, np.bool_)):
-            raise ValueError(f"{name}: with_std must be True or False, got {self.with_std!r}")
+        check_scalar_param(name, "with_std", self.with_std, "bool")
         check_scalar_param(name, "min_clips", self.min_clips, "int", low=1)
         if not (isinstance(self.eps, numbers.Real) and self.eps >= 0):
             raise ValueError(f"{name}: eps must be a number >= 0, got {self.eps!r}")
